@@ -1,0 +1,47 @@
+"""followthrough: helpdesk plugin service. `create_app(settings)` builds the WSGI app."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from plugin.config import Settings, load_settings, persistent_secret
+from plugin.services import Services
+
+MAX_BODY_BYTES = 256 * 1024  # Zendesk's own webhook payload limit
+
+
+def webhook_secret(settings: Settings) -> str | None:
+    """The configured Zendesk signing secret; the sandbox's own one in sandbox mode."""
+    if settings.zendesk_webhook_secret:
+        return settings.zendesk_webhook_secret
+    if settings.sandbox:
+        return persistent_secret(settings.var_dir, "sandbox_webhook_secret")[0]
+    return None
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    """The WSGI app: webhook intake, admin API, health. Nothing runs at import time."""
+    settings = settings or load_settings()
+    services = services or Services(settings)
+    services.webhook_secret = webhook_secret(settings)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.extensions["followthrough"] = services
+
+    from plugin import webhooks
+    from plugin.web import admin, health
+
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(health.bp)
+
+    @app.errorhandler(HTTPException)
+    def json_errors(exc: HTTPException):
+        response = jsonify(error=exc.description or exc.name)
+        response.status_code = exc.code or 500
+        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    return app

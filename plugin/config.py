@@ -1,0 +1,132 @@
+"""Typed settings, read once from the environment (a .env file and *_FILE secrets included)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """The configuration cannot work; the message says what to set."""
+
+
+def _read(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    """Value of NAME, or the contents of the file named by NAME_FILE, or the default."""
+    value = env.get(name)
+    if value:
+        return value.strip()
+    path = env.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{name}_FILE={path} cannot be read: {exc.strerror}") from exc
+    return default
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _read(env, name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment."""
+
+    port: int = 8080
+    database_url: str = "sqlite:///var/followthrough.db"
+    playbooks_dir: str = "playbooks"
+    public_url: str = "http://localhost:8080"
+    admin_token: str | None = None
+    default_timezone: str = "Europe/Istanbul"
+    note_language: str = "customer"
+    team_language: str = "tr"
+    zendesk_rpm: int = 300
+    zendesk_subdomain: str | None = None
+    zendesk_email: str | None = None
+    zendesk_api_token: str | None = None
+    zendesk_webhook_secret: str | None = None
+    zendesk_api_url: str | None = None
+    sandbox_port: int = 8081
+    worker_threads: int = 4
+    web_workers: int = 2
+    max_attempts: int = 8
+    reconcile_seconds: int = 300
+    sqlite_synchronous: str = "NORMAL"
+    var_dir: str = "var"
+    dry_run: bool = False
+
+    @property
+    def sandbox(self) -> bool:
+        """True when no Zendesk account is configured: the built-in sandbox stands in."""
+        return not (self.zendesk_subdomain and self.zendesk_email and self.zendesk_api_token)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+    def validate(self) -> None:
+        if self.note_language not in {"customer", "tr", "az", "en"}:
+            raise ConfigError("FT_NOTE_LANGUAGE must be one of customer, tr, az, en")
+        if self.team_language not in {"tr", "az", "en"}:
+            raise ConfigError("FT_TEAM_LANGUAGE must be one of tr, az, en")
+        if self.sqlite_synchronous not in {"NORMAL", "FULL"}:
+            raise ConfigError("FT_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
+        if not self.sandbox and not self.zendesk_webhook_secret:
+            raise ConfigError(
+                "ZENDESK_WEBHOOK_SECRET is not set. Copy the signing secret of your Zendesk "
+                "webhook (Admin Center > Apps and integrations > Webhooks > Reveal secret) into "
+                "ZENDESK_WEBHOOK_SECRET (or ZENDESK_WEBHOOK_SECRET_FILE); without it every "
+                "webhook would be refused."
+            )
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from ENV (default: os.environ); raises ConfigError with a clear message."""
+    env = os.environ if env is None else env
+    settings = Settings(
+        port=_int(env, "FT_PORT", 8080),
+        database_url=_read(env, "FT_DATABASE_URL", "sqlite:///var/followthrough.db"),
+        playbooks_dir=_read(env, "FT_PLAYBOOKS_DIR", "playbooks"),
+        public_url=_read(env, "FT_PUBLIC_URL", "http://localhost:8080").rstrip("/"),
+        admin_token=_read(env, "FT_ADMIN_TOKEN"),
+        default_timezone=_read(env, "FT_DEFAULT_TIMEZONE", "Europe/Istanbul"),
+        note_language=_read(env, "FT_NOTE_LANGUAGE", "customer"),
+        team_language=_read(env, "FT_TEAM_LANGUAGE", "tr"),
+        zendesk_rpm=_int(env, "FT_ZENDESK_RPM", 300),
+        zendesk_subdomain=_read(env, "ZENDESK_SUBDOMAIN"),
+        zendesk_email=_read(env, "ZENDESK_EMAIL"),
+        zendesk_api_token=_read(env, "ZENDESK_API_TOKEN"),
+        zendesk_webhook_secret=_read(env, "ZENDESK_WEBHOOK_SECRET"),
+        zendesk_api_url=_read(env, "ZENDESK_API_URL"),
+        sandbox_port=_int(env, "FT_SANDBOX_PORT", 8081),
+        worker_threads=_int(env, "FT_WORKER_THREADS", 4),
+        web_workers=_int(env, "FT_WEB_WORKERS", 2),
+        max_attempts=_int(env, "FT_MAX_ATTEMPTS", 8),
+        reconcile_seconds=_int(env, "FT_RECONCILE_SECONDS", 300),
+        sqlite_synchronous=(_read(env, "FT_SQLITE_SYNCHRONOUS", "NORMAL") or "NORMAL").upper(),
+        var_dir=_read(env, "FT_VAR_DIR", "var"),
+        dry_run=_read(env, "FT_DRY_RUN", "0") in {"1", "true", "yes"},
+    )
+    settings.validate()
+    return settings
+
+
+def persistent_secret(var_dir: str, name: str) -> tuple[str, bool]:
+    """A random secret kept in VAR_DIR/NAME; returns (secret, created_now)."""
+    path = Path(var_dir) / name
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip(), False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value)
+    return value, True

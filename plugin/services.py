@@ -1,0 +1,62 @@
+"""The long-lived objects one process needs, built once from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from plugin.config import Settings
+from plugin.db import make_engine, migrate, session_factory
+from plugin.helpdesk.budget import Budget
+from plugin.store import Store
+
+SANDBOX_API_TOKEN = "sandbox-token"  # noqa: S105 - the local sandbox's fixed demo credential
+SANDBOX_EMAIL = "bot@sandbox.test"
+
+
+@dataclass
+class Services:
+    """Store, helpdesk, router and playbooks for one process; the helpdesk is built lazily."""
+
+    settings: Settings
+    webhook_secret: str | None = None
+
+    def __post_init__(self) -> None:
+        self.engine = make_engine(self.settings.database_url, self.settings.sqlite_synchronous)
+        self.store = Store(session_factory(self.engine))
+
+    def migrate(self) -> None:
+        migrate(self.engine)
+
+    @cached_property
+    def router(self):
+        from handlers import ROUTER
+
+        return ROUTER
+
+    @cached_property
+    def playbooks(self):
+        from plugin.playbooks import PlaybookRegistry
+
+        return PlaybookRegistry(self.settings.playbooks_dir)
+
+    @cached_property
+    def helpdesk(self):
+        from plugin.helpdesk.zendesk import ZendeskHelpdesk
+
+        s = self.settings
+        budget = Budget(self.store.sessions, "zendesk", s.zendesk_rpm)
+        if s.sandbox:
+            return ZendeskHelpdesk("sandbox", SANDBOX_EMAIL, SANDBOX_API_TOKEN,
+                                   api_url=s.zendesk_api_url or sandbox_url(s), budget=budget)
+        return ZendeskHelpdesk(s.zendesk_subdomain, s.zendesk_email, s.zendesk_api_token,
+                               api_url=s.zendesk_api_url, budget=budget)
+
+    def processor(self):
+        from plugin.processing import Processor
+
+        return Processor(self.store, self.helpdesk, self.router, self.settings, self.playbooks)
+
+
+def sandbox_url(settings: Settings) -> str:
+    return f"http://127.0.0.1:{settings.sandbox_port}"

@@ -1,0 +1,1 @@
+"""Web pages and JSON endpoints besides the webhook intake."""

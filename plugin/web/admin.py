@@ -1,0 +1,68 @@
+"""Admin JSON API: what the plugin knows and did for a ticket, events, and job control."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from plugin.web.auth import require_admin
+
+bp = Blueprint("admin", __name__, url_prefix="/api")
+VENDORS = {"zendesk", "freshdesk"}
+
+
+def _services():
+    return current_app.extensions["followthrough"]
+
+
+def ticket_report(services, vendor: str, ticket_id: str) -> dict:
+    """The ticket's language, playbooks, flags, follow-ups and audit trail."""
+    state = services.store.ticket_state(vendor, ticket_id)
+    actions = services.store.actions(vendor, ticket_id)
+    return {
+        "vendor": vendor,
+        "ticket_id": ticket_id,
+        "language": state.language if state else None,
+        "playbooks": list(state.playbooks) if state else [],
+        "flags": list(state.flags) if state else [],
+        "scheduled": [],
+        "actions": [
+            {"at": action.created_at.isoformat() + "Z", "kind": action.kind,
+             "status": action.status, "detail": action.detail}
+            for action in actions
+        ],
+    }
+
+
+@bp.get("/tickets/<vendor>/<ticket_id>")
+@require_admin
+def ticket(vendor: str, ticket_id: str):
+    if vendor not in VENDORS or not ticket_id.isdigit() or len(ticket_id) > 40:
+        return jsonify(error="unknown vendor or malformed ticket id"), 404
+    return jsonify(ticket_report(_services(), vendor, ticket_id))
+
+
+@bp.get("/events")
+@require_admin
+def events():
+    status = request.args.get("status")
+    rows = _services().store.events(status=status, limit=200)
+    return jsonify(events=[
+        {"id": row.id, "vendor": row.vendor, "type": row.event_type, "ticket_id": row.ticket_id,
+         "status": row.status, "attempts": row.attempts, "error": row.last_error,
+         "received_at": row.received_at.isoformat() + "Z"}
+        for row in rows
+    ])
+
+
+@bp.post("/events/<int:event_id>/replay")
+@require_admin
+def replay(event_id: int):
+    if not _services().store.requeue(event_id):
+        return jsonify(error="no finished event with that id"), 404
+    return jsonify(status="queued", event_id=event_id), 202
+
+
+@bp.post("/jobs/<job_id>/run")
+@require_admin
+def run_job(job_id: str):
+    return jsonify(error=f"no scheduled job {job_id[:100]!r}"), 404

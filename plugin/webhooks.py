@@ -1,0 +1,61 @@
+"""The intake blueprint: verify → normalise → store → acknowledge. No vendor I/O here."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from plugin import metrics
+from plugin.events import BadEvent, normalise_zendesk
+from plugin.signatures import SignatureError, verify_zendesk
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__)
+
+
+def _error(status: int, message: str):
+    response = jsonify(error=message)
+    response.status_code = status
+    return response
+
+
+@bp.post("/webhooks/zendesk")
+def zendesk():
+    services = current_app.extensions["followthrough"]
+    body = request.get_data(cache=False)
+    try:
+        verify_zendesk(services.webhook_secret, request.headers, body, datetime.now(UTC))
+    except SignatureError as exc:
+        log.warning("webhook refused", extra={"vendor": "zendesk", "reason": str(exc)})
+        return _error(401, f"signature refused: {exc}")
+    try:
+        payload = json.loads(body.decode("utf-8"))
+        event = normalise_zendesk(payload, request.headers.get("X-Zendesk-Webhook-Invocation-Id"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return _error(400, "the body is not JSON in UTF-8")
+    except BadEvent as exc:
+        return _error(400, f"not a Zendesk ticket event: {exc}")
+    wanted = services.router.wants(event.name) or event.name == "ticket.updated"
+    try:
+        event_id, duplicate = services.store.enqueue(
+            "zendesk", event.delivery_key, event.name, event.ticket_id,
+            body.decode("utf-8"), status="pending" if wanted else "ignored",
+        )
+    except SQLAlchemyError:
+        log.exception("inbox commit failed; asking the sender to retry")
+        response = _error(503, "the event could not be stored; retry later")
+        response.headers["Retry-After"] = "10"
+        return response
+    if duplicate:
+        return jsonify(status="duplicate"), 200
+    metrics.EVENTS_RECEIVED.labels("zendesk", event.name).inc()
+    if not wanted:
+        metrics.EVENTS_FINISHED.labels("zendesk", event.name, "ignored").inc()
+    log.info("event received", extra={"event_id": event_id, "vendor": "zendesk",
+                                       "event_type": event.name, "ticket_id": event.ticket_id,
+                                       "status": "pending" if wanted else "ignored"})
+    return jsonify(status="queued" if wanted else "ignored", event_id=event_id), 202
