@@ -1,0 +1,200 @@
+"""Process one inbox event: context → handlers → one vendor update → store, exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import time
+from dataclasses import replace
+
+from plugin import metrics
+from plugin.config import Settings
+from plugin.context import TicketContext
+from plugin.decisions import Plan, merge
+from plugin.events import TicketEvent, normalise_zendesk
+from plugin.helpdesk import Helpdesk
+from plugin.helpdesk.errors import (
+    Conflict,
+    HelpdeskError,
+    Permanent,
+    RateLimited,
+    TicketClosed,
+    Transient,
+)
+from plugin.helpdesk.retry import call_with_retries
+from plugin.models import InboxEvent
+from plugin.reconcile import missed_events
+from plugin.routing import Router
+from plugin.store import Store
+from plugin.tickets import Ticket
+
+log = logging.getLogger(__name__)
+NORMALISERS = {"zendesk": normalise_zendesk}
+MAX_BACKOFF_SECONDS = 600.0
+
+
+def marker_for(vendor: str, delivery_key: str) -> str:
+    """The hidden reference written into a note, unique per delivery."""
+    return "ft-" + hashlib.sha256(f"{vendor}:{delivery_key}".encode()).hexdigest()[:16]
+
+
+def marker_footer(marker: str) -> str:
+    return f'<p><em>followthrough · ref {marker}</em></p>'
+
+
+class Processor:
+    """Turns one claimed inbox row into its effects; safe to run again after a crash."""
+
+    def __init__(self, store: Store, helpdesk: Helpdesk, router: Router, settings: Settings,
+                 playbooks=None) -> None:
+        self.store = store
+        self.helpdesk = helpdesk
+        self.router = router
+        self.settings = settings
+        self.playbooks = playbooks
+
+    def bot_id(self) -> str:
+        key = f"{self.helpdesk.vendor}:me"
+        known = self.store.get_value(key)
+        if known is None:
+            known = call_with_retries(self.helpdesk.me)
+            self.store.set_value(key, known)
+        return known
+
+    def process(self, row: InboxEvent) -> str:
+        """Run ROW; returns the outcome it was left in (done, skipped, ignored, failed, retry)."""
+        started = time.monotonic()
+        try:
+            outcome, reason = self._run(row)
+            if outcome != "done":
+                self.store.finish(row.id, outcome, reason)
+        except RateLimited as exc:
+            outcome, reason = "retry", str(exc)
+            self.store.retry_later(row.id, exc.retry_after + random.uniform(0, 2), reason)
+        except Permanent as exc:
+            outcome, reason = "failed", str(exc)
+            self.store.finish(row.id, "failed", reason)
+        except Exception as exc:
+            transient = isinstance(exc, HelpdeskError) and exc.transient
+            reason = str(exc) if isinstance(exc, HelpdeskError) else type(exc).__name__
+            if row.attempts >= self.settings.max_attempts:
+                outcome = "failed"
+                self.store.finish(row.id, "failed", f"retry budget spent: {reason}")
+            else:
+                outcome = "retry"
+                delay = min(MAX_BACKOFF_SECONDS, 2.0 ** row.attempts) * random.uniform(0.5, 1.0)
+                self.store.retry_later(row.id, delay, reason)
+            if not transient:
+                log.exception("event failed", extra={"event_id": row.id, "error": reason})
+        metrics.EVENTS_FINISHED.labels(row.vendor, row.event_type, outcome).inc()
+        if outcome != "retry":
+            metrics.PROCESSING_SECONDS.observe(
+                (self.store.now() - row.received_at).total_seconds()
+            )
+        log.info("event finished", extra={
+            "event_id": row.id, "vendor": row.vendor, "event_type": row.event_type,
+            "ticket_id": row.ticket_id, "outcome": outcome, "attempt": row.attempts,
+            "reason": reason, "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        })
+        return outcome
+
+    def _run(self, row: InboxEvent) -> tuple[str, str | None]:
+        event = NORMALISERS[row.vendor](json.loads(row.payload))
+        comment_author = ((event.change.get("comment") or {}).get("author") or {}).get("id")
+        bot = self.bot_id()
+        if bot in {event.actor_id, str(comment_author) if comment_author else None}:
+            return "skipped", "caused by the plugin's own API user"
+        ticket = event.ticket or call_with_retries(lambda: self.helpdesk.ticket(event.ticket_id))
+        state = self.store.ticket_state(row.vendor, event.ticket_id)
+        events = [event]
+        if event.name == "ticket.updated":
+            # A trigger webhook names no change: derive it from what the store last saw.
+            events = [replace(event, name=name, change=change, ticket=ticket)
+                      for name, change in missed_events(ticket, state, installed_at="")]
+        registrations = [(e, r) for e in events for r in self.router.registrations(e.name)]
+        if not registrations:
+            return "ignored", "no handler for this event"
+        memory = dict(state.memory) if state else {}
+        needs = set().union(*(registration.needs for _, registration in registrations))
+        requester = None
+        if "requester" in needs and ticket.requester_id:
+            requester = call_with_retries(lambda: self.helpdesk.person(ticket.requester_id))
+        playbooks = self.playbooks.current() if self.playbooks else None
+        decisions = []
+        for each, registration in registrations:
+            context = TicketContext(event=each, ticket=ticket, settings=self.settings,
+                                    now=self.store.now(), memory=memory, requester=requester,
+                                    playbooks=playbooks)
+            decisions.extend(registration.handler(context))
+        plan = merge(decisions, set(memory.get("notes", [])))
+        status = self._write(row, event, ticket, plan)
+        self._commit(row, event, ticket, plan, memory, status)
+        return ("skipped", "ticket is closed") if status == "closed" else ("done", None)
+
+    def _write(self, row: InboxEvent, event: TicketEvent, ticket: Ticket, plan: Plan) -> str:
+        """Send the plan's update once; 'sent', 'nothing', 'dry_run' or 'closed'."""
+        if plan.update.is_empty():
+            return "nothing"
+        if self.settings.dry_run:
+            return "dry_run"
+        marker = marker_for(row.vendor, row.delivery_key)
+        if plan.update.notes:
+            plan.update.notes[-1] += marker_footer(marker)
+        detail = {"notes": plan.note_keys, "add_tags": sorted(plan.update.add_tags),
+                  "remove_tags": sorted(plan.update.remove_tags)}
+        action = self.store.begin_action(row.id, row.vendor, event.ticket_id, "update", marker,
+                                         detail)
+        plan.action_id = action.id
+        if action.status == "done":
+            return "sent"
+        if row.attempts > 1 and plan.update.notes and call_with_retries(
+            lambda: self.helpdesk.has_marker(event.ticket_id, marker)
+        ):
+            return "sent"  # an earlier attempt wrote it and crashed before recording that
+        current = ticket
+        try:
+            for _ in range(3):
+                try:
+                    call_with_retries(lambda t=current: self.helpdesk.apply(t, plan.update))
+                    return "sent"
+                except Conflict:
+                    current = call_with_retries(lambda: self.helpdesk.ticket(event.ticket_id))
+        except TicketClosed:
+            return "closed"
+        raise Transient("the ticket kept changing under us (409 three times)")
+
+    def _commit(self, row: InboxEvent, event: TicketEvent, ticket: Ticket, plan: Plan,
+                memory: dict, status: str) -> None:
+        """Store the ticket state, the audit and the event's completion in one transaction."""
+        if status == "sent":
+            memory["notes"] = sorted(set(memory.get("notes", [])) | set(plan.note_keys))
+        memory.update(plan.memory)
+        values: dict = {"memory": memory}
+        newer = (ticket.updated_at or "") >= memory.get("ticket_updated_at", "")
+        if newer:
+            memory["ticket_updated_at"] = ticket.updated_at or ""
+            values.update(status=ticket.status, group_id=ticket.group_id,
+                          requester_id=ticket.requester_id)
+        for key in ("language", "playbooks"):
+            if key in plan.memory:
+                values[key] = plan.memory[key]
+        with self.store.sessions() as session:
+            state = self.store.ticket_state(row.vendor, event.ticket_id)
+            flags = list(state.flags) if state else []
+            for flag in plan.flags:
+                if not any(f["kind"] == flag.kind and f["detail"] == flag.detail for f in flags):
+                    flags.append({"kind": flag.kind, "at": self.store.now().isoformat() + "Z",
+                                  "detail": flag.detail})
+            values["flags"] = flags
+            self.store.save_ticket_state(session, row.vendor, event.ticket_id, **values)
+            if plan.action_id is not None:
+                final = {"sent": "done", "closed": "skipped"}.get(status, status)
+                reason = {"reason": "ticket is closed"} if status == "closed" else None
+                self.store.set_action_status(session, plan.action_id, final, reason)
+            elif status == "dry_run":
+                self.store.record_action(session, row.id, row.vendor, event.ticket_id, "update",
+                                         "dry_run", {"notes": plan.note_keys})
+            self.store.mark_done(session, row.id)
+            session.commit()

@@ -1,0 +1,148 @@
+"""Process entry points: the web server (gunicorn), the worker, and `serve` supervising both."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+
+from plugin.config import Settings, persistent_secret
+
+log = logging.getLogger(__name__)
+
+
+class _Gunicorn(BaseApplication):
+    """gunicorn, configured in code; each worker builds its own app after the fork."""
+
+    def __init__(self, options: dict) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from plugin import create_app
+
+        return create_app()
+
+
+def gunicorn_options(settings: Settings) -> dict:
+    """The web server's settings; benchmarks/ingest.py serves its baseline with the same ones.
+
+    SQLite takes one writer at a time, so one process with threads (and an in-process write
+    lock) beats several processes contending for the file lock; PostgreSQL gets processes.
+    """
+    sqlite = settings.database_url.startswith("sqlite")
+    return {
+        "bind": f"{os.environ.get('FT_HOST', '127.0.0.1')}:{settings.port}",
+        "workers": 1 if sqlite else settings.web_workers,
+        "worker_class": "gthread",
+        "threads": 8 if sqlite else 4,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "proc_name": "followthrough-web",
+    }
+
+
+def run_web(settings: Settings) -> None:
+    """Serve intake, admin API and health with gunicorn (threaded workers)."""
+    _Gunicorn(gunicorn_options(settings)).run()
+
+
+def run_worker(settings: Settings, services) -> None:
+    """Drain the inbox and reconcile periodically until SIGTERM/SIGINT."""
+    from plugin.reconcile import reconcile_once
+    from plugin.worker import Worker
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def reconcile_loop() -> None:
+        while not stop.wait(0 if not services.store.get_value("zendesk:reconcile_cursor")
+                            else settings.reconcile_seconds):
+            try:
+                reconcile_once(services.store, services.helpdesk)
+            except Exception as exc:
+                log.warning("reconciliation failed; next round will retry",
+                            extra={"error": type(exc).__name__})
+
+    threading.Thread(target=reconcile_loop, name="ft-reconcile", daemon=True).start()
+    log.info("worker started", extra={"count": settings.worker_threads})
+    Worker(services.store, services.processor(), settings.worker_threads).run(stop)
+
+
+def sandbox_banner(settings: Settings, admin_token: str, created: bool) -> str:
+    lines = [
+        "",
+        "followthrough is running with the built-in SANDBOX helpdesk (no Zendesk credentials set).",
+        f"  plugin:   http://localhost:{settings.port}   (webhooks at /webhooks/zendesk)",
+        f"  sandbox:  http://127.0.0.1:{settings.sandbox_port}/api/v2",
+        f"  admin token{' (new)' if created else ''}: {admin_token}   (kept in "
+        f"{settings.var_dir}/admin_token)",
+        "Next, in another terminal:",
+        '  .venv/bin/followthrough sandbox ticket "Siparişim hâlâ gelmedi" --lang tr',
+        "  .venv/bin/followthrough sandbox show 1",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def serve(settings: Settings) -> int:
+    """Run web, worker (and the sandbox when no credentials are set) as one process group."""
+    env = dict(os.environ)
+    metrics_dir = Path(settings.var_dir) / "prometheus"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+    exe = [sys.executable, "-m", "plugin.cli"]
+    commands = [[*exe, "web"], [*exe, "worker"]]
+    if settings.sandbox:
+        token, created = (settings.admin_token, False) if settings.admin_token else \
+            persistent_secret(settings.var_dir, "admin_token")
+        env["FT_ADMIN_TOKEN"] = token
+        commands.insert(0, [*exe, "sandbox", "serve"])
+        print(sandbox_banner(settings, token, created), flush=True)
+    children = []
+    for command in commands:
+        children.append(subprocess.Popen(command, env=env))  # noqa: S603 - our own CLI
+        if command[-1] == "serve":
+            time.sleep(0.5)  # the sandbox listens before the worker first calls it
+    stopping = threading.Event()
+
+    def stop(*_):
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    code = 0
+    while not stopping.is_set():
+        for child in children:
+            if child.poll() is not None:
+                log.error("a service process stopped; stopping the rest",
+                          extra={"reason": " ".join(child.args[3:]), "status": child.returncode})
+                code = child.returncode or 1
+                stopping.set()
+        stopping.wait(0.5)
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return code
