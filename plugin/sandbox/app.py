@@ -1,0 +1,116 @@
+"""Flask application factory of the sandbox helpdesk: wiring, rate limits, faults, errors."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+
+from plugin.sandbox.admin import admin_bp
+from plugin.sandbox.api import api_bp
+from plugin.sandbox.api_tickets import tickets_bp
+from plugin.sandbox.common import SandboxRuntime, runtime, simulated
+from plugin.sandbox.config import SandboxConfig
+from plugin.sandbox.errors import ApiError
+from plugin.sandbox.faults import FaultControl
+from plugin.sandbox.state import SandboxState
+from plugin.sandbox.tickets import TicketService
+from plugin.sandbox.webhooks import WebhookSender
+
+API_PREFIX = "/api/v2"
+_ERROR_NAMES = {500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable"}
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _strip_json_suffix(wsgi_app: WsgiApp) -> WsgiApp:
+    """Accept zenpy's `/api/v2/tickets/1.json` as `/api/v2/tickets/1`."""
+
+    def middleware(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(API_PREFIX) and path.endswith(".json"):
+            environ["PATH_INFO"] = path[: -len(".json")]
+        return wsgi_app(environ, start_response)
+
+    return middleware
+
+
+def _drop_connection() -> Response:
+    """Close the client connection without sending a response."""
+    sock = request.environ.get("werkzeug.socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.shutdown(socket.SHUT_RDWR)
+    request.environ["sandbox.dropped"] = True
+    return Response(status=500)
+
+
+def _before_api() -> Response | None:
+    if not request.path.startswith(API_PREFIX) or simulated():
+        return None
+    faults = runtime().faults
+    allowed, headers = faults.limiter.hit()
+    request.environ["sandbox.rate_headers"] = headers
+    if not allowed:
+        raise ApiError(429, {"error": "TooManyRequests",
+                             "description": "Rate limit exceeded for this account"})
+    stall, outcome = faults.injector.draw()
+    if stall:
+        time.sleep(stall)
+    if outcome == "reset":
+        faults.count("reset")
+        return _drop_connection()
+    if isinstance(outcome, int):
+        raise ApiError(outcome, {"error": _ERROR_NAMES[outcome],
+                                 "description": "Injected sandbox fault"})
+    return None
+
+
+def _after_api(response: Response) -> Response:
+    if (request.path.startswith(API_PREFIX) and not simulated()
+            and not request.environ.get("sandbox.dropped")):
+        response.headers.update(request.environ.get("sandbox.rate_headers", {}))
+        runtime().faults.count(response.status_code)
+    return response
+
+
+def _api_error(exc: ApiError) -> tuple[Response, int, dict[str, str]]:
+    return jsonify(exc.body), exc.status, exc.headers
+
+
+def _not_found(_exc: Exception) -> tuple[Response, int]:
+    if request.path.startswith(API_PREFIX):
+        return jsonify({"error": "InvalidEndpoint", "description": "Not found"}), 404
+    return jsonify({"error": "NotFound"}), 404
+
+
+def _method_not_allowed(_exc: Exception) -> tuple[Response, int]:
+    return jsonify({"error": "InvalidEndpoint", "description": "Method not allowed"}), 405
+
+
+def create_sandbox_app(config: SandboxConfig | None = None) -> Flask:
+    """Build the sandbox Flask app; `app.extensions['sandbox']` is its SandboxRuntime."""
+    config = config or SandboxConfig()
+    app = Flask("plugin.sandbox")
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    state = SandboxState(config)
+    sender = WebhookSender(config, state.clock.now)
+    app.extensions["sandbox"] = SandboxRuntime(
+        config=config, state=state, sender=sender, tickets=TicketService(state, sender),
+        faults=FaultControl(config.rate_limit_rpm, config.ticket_updates_per_window,
+                            config.ticket_update_window_seconds))
+    sender.start()
+    app.before_request(_before_api)
+    app.after_request(_after_api)
+    app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(404, _not_found)
+    app.register_error_handler(405, _method_not_allowed)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(tickets_bp)
+    app.register_blueprint(admin_bp)
+    app.wsgi_app = _strip_json_suffix(app.wsgi_app)  # type: ignore[method-assign]
+    return app
