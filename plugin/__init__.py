@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
@@ -25,16 +29,27 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings = settings or load_settings()
     services = services or Services(settings)
     services.webhook_secret = webhook_secret(settings)
-    app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app = Flask(__name__, template_folder="web/templates")
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        # Console sessions are signed with a key derived from the admin token: rotating the
+        # token signs everyone out. No admin token, no console.
+        SECRET_KEY=hmac.new((settings.admin_token or secrets.token_hex(32)).encode(),
+                            b"followthrough console session", hashlib.sha256).hexdigest(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+    )
     app.extensions["followthrough"] = services
 
     from plugin import webhooks
-    from plugin.web import admin, health
+    from plugin.web import admin, console, health
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(console.bp)
 
     @app.errorhandler(HTTPException)
     def json_errors(exc: HTTPException):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 
 import pytest
 import requests
 
+from plugin.logs import JsonFormatter
 from plugin.reconcile import reconcile_once
 from tests.conftest import signed
 from tests.stack import Stack, wait_until
@@ -35,6 +37,18 @@ def test_a_new_ticket_gets_one_private_note_and_a_report(stack):
     assert report["playbooks"][0]["why"]
     assert any(action["kind"] == "update" and action["status"] == "done"
                for action in report["actions"])
+
+
+def test_the_whole_path_on_each_store(tmp_path, database_url):
+    stack = Stack(tmp_path, database_url)
+    try:
+        ids = [stack.client.create_customer_ticket(ORDER_TR, lang="tr") for _ in range(3)]
+        wait_until(lambda: all(stack.notes(i) for i in ids), what="every note")
+        wait_until(stack.settled, what="the stack to settle")
+        assert [len(stack.notes(i)) for i in ids] == [1, 1, 1]
+        assert stack.services.engine.dialect.name == database_url.split(":")[0].split("+")[0]
+    finally:
+        stack.close()
 
 
 def test_the_plugins_own_changes_are_recorded_and_skipped(stack):
@@ -181,3 +195,18 @@ def test_a_ticket_that_fits_no_playbook_gets_no_note(stack):
     wait_until(stack.settled, what="the stack to settle")
     assert stack.notes(ticket_id) == []
     assert stack.report(ticket_id)["playbooks"] == []
+
+
+def test_no_customer_text_or_address_reaches_the_logs(stack, caplog):
+    caplog.set_level(logging.DEBUG)
+    email = "gizli.musteri@example.test"
+    ticket_id = stack.client.create_customer_ticket(ORDER_TR + " +90 555 111 22 33", lang="tr",
+                                                    email=email)
+    wait_until(lambda: stack.notes(ticket_id), what="the note")
+    stack.client.agent_reply(ticket_id, "Merhaba, kontrol ediyorum.")
+    wait_until(stack.settled, what="the stack to settle")
+    formatter = JsonFormatter()
+    lines = "\n".join(formatter.format(record) for record in caplog.records)
+    assert "event finished" in lines  # the log is there ...
+    for secret in ("siparişim", "kargo", "555 111", email, "kontrol ediyorum"):
+        assert secret not in lines.lower()  # ... without the customer's words

@@ -6,12 +6,13 @@ import csv
 import html
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from plugin.language import detect_language
 from plugin.playbooks.loader import PlaybookSet, load_playbooks
-from plugin.playbooks.matcher import TicketText, match
+from plugin.playbooks.matcher import Match, TicketText, match
 from plugin.playbooks.note import render_note
 from plugin.playbooks.registry import PlaybookRegistry
 from plugin.playbooks.schema import LANGUAGES
@@ -38,6 +39,28 @@ def note_as_text(note_html: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What a ticket text would get: its language, the ranked matches, the note's HTML."""
+
+    language: str | None
+    matches: list[Match]
+    note_html: str | None
+
+
+def preview(playbook_set: PlaybookSet, text: str, channel: str | None = None,
+            tags: tuple[str, ...] = (), note_language: str | None = None) -> Preview:
+    """Match TEXT as a new ticket and render the note the best playbook would write."""
+    language = detect_language(text)
+    matches = match(playbook_set, TicketText(text=text, channel=channel, tags=tags), language)
+    note = None
+    if matches:
+        chosen = note_language or (language if language in LANGUAGES else "en")
+        best = playbook_set.playbooks[matches[0].id]
+        note = render_note(best, matches[0], chosen, language, marker="preview")
+    return Preview(language, matches, note)
+
+
 def try_text(
     registry_or_set: PlaybookRegistry | PlaybookSet,
     text: str,
@@ -50,19 +73,15 @@ def try_text(
         if isinstance(registry_or_set, PlaybookRegistry)
         else registry_or_set
     )
-    language = detect_language(text)
-    matches = match(playbook_set, TicketText(text=text, channel=channel, tags=tags), language)
-    lines = [f"language: {language or 'unknown'}"]
-    if not matches:
+    result = preview(playbook_set, text, channel, tags)
+    lines = [f"language: {result.language or 'unknown'}"]
+    if not result.matches:
         lines.append("no playbook fits")
-    for rank, found in enumerate(matches, start=1):
+    for rank, found in enumerate(result.matches, start=1):
         lines.append(f"{rank}. {found.id}  score {found.score:.3f}")
         lines.extend(f"     - {reason}" for reason in found.why)
-    if matches:
-        note_language = language if language in LANGUAGES else "en"
-        best = playbook_set.playbooks[matches[0].id]
-        note = render_note(best, matches[0], note_language, language, marker="preview")
-        lines += ["", "--- note ---", note_as_text(note)]
+    if result.note_html:
+        lines += ["", "--- note ---", note_as_text(result.note_html)]
     return "\n".join(lines), 0
 
 
