@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from plugin.ownership.config import DeflectionConfig, TransfersConfig
+
 Lang = Literal["tr", "az", "en"]
 LANGUAGES: tuple[Lang, ...] = ("tr", "az", "en")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -84,6 +86,8 @@ class Playbook(_Model):
     guidance: dict[Lang, Guidance]
     match: MatchSpec | None = None
     followup: Followup | None = None
+    deflection: DeflectionConfig | None = None
+    transfers: TransfersConfig | None = None
 
     @model_validator(mode="after")
     def _match_by_kind(self) -> Playbook:
