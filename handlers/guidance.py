@@ -9,7 +9,6 @@ from plugin.playbooks import TicketText, match, render_note
 from plugin.routing import Router
 
 router = Router()
-NOTE_LANGUAGES = {"tr", "az", "en"}
 
 
 def _customer_text(context: TicketContext) -> str | None:
@@ -23,15 +22,6 @@ def _customer_text(context: TicketContext) -> str | None:
         body = comment.get("body")
         return f"{context.ticket.subject}\n{body}" if isinstance(body, str) else None
     return None
-
-
-def note_language(context: TicketContext, customer_language: str | None) -> str:
-    """The note's language: the customer's (FT_NOTE_LANGUAGE=customer) or a fixed one."""
-    chosen = context.settings.note_language
-    if chosen != "customer":
-        return chosen
-    return customer_language if customer_language in NOTE_LANGUAGES else \
-        context.settings.team_language
 
 
 @router.register("ticket.created", "ticket.comment_added")
@@ -59,5 +49,5 @@ def guide(context: TicketContext):
     yield Tags(add=frozenset(f"ft_playbook_{m.id}" for m in found))
     for item in found:
         playbook = context.playbooks.playbooks[item.id]
-        html = render_note(playbook, item, note_language(context, language), language)
+        html = render_note(playbook, item, context.note_language(language), language)
         yield Note(html=html, key=f"guidance:{item.id}")

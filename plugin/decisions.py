@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from plugin.tickets import TicketUpdate
@@ -40,11 +41,26 @@ class Remember:
 
 @dataclass(frozen=True)
 class Flag:
+    """A named concern on the ticket, with who and which group it concerns (for reports)."""
+
     kind: str
     detail: str = ""
+    group: str | None = None
+    agent: str | None = None
 
 
-Decision = Note | Tags | Field | Remember | Flag
+@dataclass(frozen=True)
+class Later:
+    """Run the handlers of NAME for this ticket at DUE (e.g. a check 10 minutes after a
+    transfer); KEY makes it once-only."""
+
+    name: str
+    due: datetime
+    key: str
+    change: dict = field(default_factory=dict)
+
+
+Decision = Note | Tags | Field | Remember | Flag | Later
 
 
 @dataclass
@@ -55,6 +71,7 @@ class Plan:
     note_keys: list[str] = field(default_factory=list)
     memory: dict[str, Any] = field(default_factory=dict)
     flags: list[Flag] = field(default_factory=list)
+    later: list[Later] = field(default_factory=list)
     action_id: int | None = None
 
 
@@ -76,4 +93,6 @@ def merge(decisions: list[Decision], notes_written: set[str]) -> Plan:
                 plan.memory[key] = value
             case Flag():
                 plan.flags.append(decision)
+            case Later():
+                plan.later.append(decision)
     return plan

@@ -8,6 +8,7 @@ import logging
 import random
 import time
 from dataclasses import replace
+from datetime import UTC
 
 from plugin import metrics
 from plugin.config import Settings
@@ -35,6 +36,16 @@ NORMALISERS = {"zendesk": normalise_zendesk}
 MAX_BACKOFF_SECONDS = 600.0
 
 
+def parse_stored(row: InboxEvent) -> TicketEvent:
+    """The TicketEvent of a stored row: a vendor webhook body, or one of our own later checks."""
+    body = json.loads(row.payload)
+    if isinstance(body, dict) and "internal" in body:
+        return TicketEvent(vendor=row.vendor, name=body["internal"], ticket_id=row.ticket_id,
+                           delivery_key=row.delivery_key, change=body.get("change") or {},
+                           occurred_at=row.next_attempt_at.isoformat() + "Z")
+    return NORMALISERS[row.vendor](body)
+
+
 def marker_for(vendor: str, delivery_key: str) -> str:
     """The hidden reference written into a note, unique per delivery."""
     return "ft-" + hashlib.sha256(f"{vendor}:{delivery_key}".encode()).hexdigest()[:16]
@@ -54,6 +65,7 @@ class Processor:
         self.router = router
         self.settings = settings
         self.playbooks = playbooks
+        self._groups_cache: tuple[float, dict[str, str]] | None = None
 
     def bot_id(self) -> str:
         key = f"{self.helpdesk.vendor}:me"
@@ -101,7 +113,7 @@ class Processor:
         return outcome
 
     def _run(self, row: InboxEvent) -> tuple[str, str | None]:
-        event = NORMALISERS[row.vendor](json.loads(row.payload))
+        event = parse_stored(row)
         comment_author = ((event.change.get("comment") or {}).get("author") or {}).get("id")
         bot = self.bot_id()
         if bot in {event.actor_id, str(comment_author) if comment_author else None}:
@@ -118,20 +130,40 @@ class Processor:
             return "ignored", "no handler for this event"
         memory = dict(state.memory) if state else {}
         needs = set().union(*(registration.needs for _, registration in registrations))
-        requester = None
-        if "requester" in needs and ticket.requester_id:
-            requester = call_with_retries(lambda: self.helpdesk.person(ticket.requester_id))
+        extras = self._fetch(needs, ticket)
         playbooks = self.playbooks.current() if self.playbooks else None
         decisions = []
         for each, registration in registrations:
             context = TicketContext(event=each, ticket=ticket, settings=self.settings,
-                                    now=self.store.now(), memory=memory, requester=requester,
-                                    playbooks=playbooks)
+                                    now=self.store.now().replace(tzinfo=UTC), memory=memory,
+                                    playbooks=playbooks,
+                                    **extras)
             decisions.extend(registration.handler(context))
         plan = merge(decisions, set(memory.get("notes", [])))
         status = self._write(row, event, ticket, plan)
         self._commit(row, event, ticket, plan, memory, status)
         return ("skipped", "ticket is closed") if status == "closed" else ("done", None)
+
+    def _fetch(self, needs: set[str], ticket: Ticket) -> dict:
+        """Read from the helpdesk only what the registered handlers say they need."""
+        extras: dict = {}
+        if "requester" in needs and ticket.requester_id:
+            extras["requester"] = call_with_retries(
+                lambda: self.helpdesk.person(ticket.requester_id))
+        if "comments" in needs:
+            extras["comments"] = call_with_retries(lambda: self.helpdesk.comments(ticket.id))
+        if "requester_tickets" in needs and ticket.requester_id:
+            extras["requester_tickets"] = call_with_retries(
+                lambda: self.helpdesk.requested_tickets(ticket.requester_id))
+        if "groups" in needs:
+            extras["groups"] = self._groups()
+        return extras
+
+    def _groups(self) -> dict[str, str]:
+        """Group names by id, read at most every 10 minutes."""
+        if self._groups_cache is None or time.monotonic() - self._groups_cache[0] > 600:
+            self._groups_cache = (time.monotonic(), call_with_retries(self.helpdesk.groups))
+        return self._groups_cache[1]
 
     def _write(self, row: InboxEvent, event: TicketEvent, ticket: Ticket, plan: Plan) -> str:
         """Send the plan's update once; 'sent', 'nothing', 'dry_run' or 'closed'."""
@@ -186,8 +218,15 @@ class Processor:
             for flag in plan.flags:
                 if not any(f["kind"] == flag.kind and f["detail"] == flag.detail for f in flags):
                     flags.append({"kind": flag.kind, "at": self.store.now().isoformat() + "Z",
-                                  "detail": flag.detail})
+                                  "detail": flag.detail, "group": flag.group,
+                                  "agent": flag.agent})
             values["flags"] = flags
+            for later in plan.later:
+                payload = {"internal": later.name, "ticket_id": event.ticket_id,
+                           "change": later.change}
+                self.store.schedule(session, row.vendor, f"internal:{later.key}", later.name,
+                                    event.ticket_id, json.dumps(payload),
+                                    later.due.replace(tzinfo=None))
             self.store.save_ticket_state(session, row.vendor, event.ticket_id, **values)
             if plan.action_id is not None:
                 final = {"sent": "done", "closed": "skipped"}.get(status, status)

@@ -69,7 +69,8 @@ class Store:
             )
         )
         due = or_(
-            and_(InboxEvent.status == "pending", InboxEvent.next_attempt_at <= now),
+            and_(InboxEvent.status.in_(("pending", "scheduled")),
+                 InboxEvent.next_attempt_at <= now),
             and_(InboxEvent.status == "processing", InboxEvent.lease_until < now),
         )
         claimed: list[InboxEvent] = []
@@ -102,6 +103,20 @@ class Store:
                         last_error=error)
             )
             session.commit()
+
+    def schedule(self, session: Session, vendor: str, delivery_key: str, event_type: str,
+                 ticket_id: str, payload: str, due: datetime) -> None:
+        """Queue an internal event due later, inside the caller's transaction (an outbox).
+
+        A scheduled event does not hold up the ticket's other events while it waits.
+        """
+        exists_already = session.scalar(select(InboxEvent.id).where(
+            InboxEvent.vendor == vendor, InboxEvent.delivery_key == delivery_key))
+        if exists_already is None:
+            session.add(InboxEvent(vendor=vendor, delivery_key=delivery_key,
+                                   event_type=event_type, ticket_id=ticket_id, payload=payload,
+                                   status="scheduled", attempts=0, received_at=self.clock(),
+                                   next_attempt_at=due))
 
     def mark_done(self, session: Session, event_id: int) -> None:
         """Complete an event inside the caller's transaction (with its effects)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -67,3 +68,14 @@ class TicketUpdate:
 
     def changes_tags(self, current: tuple[str, ...]) -> bool:
         return set(self.merged_tags(current)) != set(current)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An aware UTC datetime from a vendor ISO 8601 stamp ("…Z" or with an offset)."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -7,11 +7,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import requests
 from werkzeug.serving import make_server
 
 from plugin import create_app
+from plugin.db import utcnow
 from plugin.sandbox import SandboxClient, SandboxConfig, start_in_thread
 from plugin.services import SANDBOX_API_TOKEN, SANDBOX_EMAIL, Services
 from plugin.worker import Worker
@@ -77,6 +79,12 @@ class Stack:
         self.stop_worker.set()
         if self.worker_thread:
             self.worker_thread.join(10)
+
+    def advance(self, minutes: float) -> None:
+        """Move the plugin's clock forward (due checks become due); the sandbox keeps real time."""
+        offset = timedelta(minutes=minutes) + getattr(self, "_offset", timedelta())
+        self._offset = offset
+        self.services.store.clock = lambda: utcnow() + offset
 
     def faults(self, **settings) -> None:
         requests.post(f"{self.sandbox.base_url}/_sandbox/faults", json=settings,

@@ -21,6 +21,12 @@ class Helpdesk(Protocol):
 
     def comments(self, ticket_id: str) -> list[Comment]: ...
 
+    def groups(self) -> dict[str, str]:
+        """Group names by group id."""
+
+    def requested_tickets(self, user_id: str) -> list[Ticket]:
+        """The tickets USER_ID has requested, newest first."""
+
     def apply(self, ticket: Ticket, update: TicketUpdate) -> None:
         """Write UPDATE to TICKET in one call; raises a HelpdeskError subclass on failure."""
 

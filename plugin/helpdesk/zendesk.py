@@ -151,6 +151,23 @@ class ZendeskHelpdesk:
             ))
         return found
 
+    def groups(self) -> dict[str, str]:
+        # Reference: https://developer.zendesk.com/api-reference/ticketing/groups/groups/#list-groups
+        names: dict[str, str] = {}
+        path: str | None = "/groups.json"
+        while path:
+            page = self._get_json(path)
+            names.update({str(g["id"]): g.get("name") or str(g["id"]) for g in page["groups"]})
+            next_page = page.get("next_page")
+            path = next_page.split("/api/v2", 1)[1] if next_page else None
+        return names
+
+    def requested_tickets(self, user_id: str) -> list[Ticket]:
+        # Reference: https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#list-tickets
+        page = self._get_json(f"/users/{int(user_id)}/tickets/requested.json",
+                              {"sort_by": "created_at", "sort_order": "desc"})
+        return [zendesk_ticket(item) for item in page.get("tickets", [])]
+
     def apply(self, ticket: Ticket, update: TicketUpdate) -> None:
         """One PUT: private note + tags (safe_update against the stamp we read) + fields."""
         # Reference: https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#update-ticket

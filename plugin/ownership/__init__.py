@@ -1,0 +1,1 @@
+"""Ownership guard: spot replies and transfers that push responsibility away from the agent."""
