@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 from plugin.context import TicketContext
 from plugin.decisions import Flag, Note, Tags
 from plugin.language import detect_language
 from plugin.ownership.deflection import find_deflections
-from plugin.ownership.notes import coaching_note
+from plugin.ownership.notes import coaching_note, plain
 from plugin.routing import Router
 
 router = Router()
-
-
-def plain(body: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
 @router.register("ticket.comment_added")

@@ -4,11 +4,13 @@ transfers, and write the handoff note for the receiving group."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from plugin.context import TicketContext
 from plugin.decisions import Flag, Later, Note, Remember, Tags
 from plugin.ownership.config import TransfersConfig
-from plugin.ownership.notes import handoff_note, identifiers, local_time
+from plugin.ownership.notes import handoff_note, identifiers, local_time, plain
+from plugin.promises import latest_promise
 from plugin.routing import Router
 from plugin.tickets import Comment, parse_time
 
@@ -87,10 +89,22 @@ def record_transfer(context: TicketContext):
     zone, local = local_time(context.requester, context.settings.default_timezone, context.now)
     yield Note(handoff_note(
         note_language, [names.get(g, g) for g in path], (language, zone, local), customer,
-        agents, identifiers(context.comments or []),
+        agents, _promised(agents, context.settings.default_timezone, zone),
+        identifiers(context.comments or []),
         handoff.title.get(note_language, "") if handoff else "",
         guidance.steps if guidance else [],
     ), key=f"handoff:{target}:{stamp}")
+
+
+def _promised(agents: list[Comment], agent_zone: str, customer_zone: str) -> str | None:
+    """The last deadline an agent gave the customer, with its time on the customer's clock."""
+    for reply in reversed(agents):
+        replied = parse_time(reply.created_at)
+        promise = latest_promise(plain(reply.body), replied, agent_zone) if replied else None
+        if promise:
+            due = promise.deadline.astimezone(ZoneInfo(customer_zone)).strftime("%Y-%m-%d %H:%M")
+            return f"“{promise.phrase}” → {due}"
+    return None
 
 
 def _returns(transfers: list[dict], days: int) -> bool:

@@ -23,6 +23,11 @@ def _parser() -> argparse.ArgumentParser:
     replay = sub.add_parser("replay", help="run a finished or failed event again")
     replay.add_argument("event_id", type=int)
 
+    report = sub.add_parser("report", help="reports over what the plugin recorded")
+    report.add_argument("kind", choices=["transfers"])
+    report.add_argument("--since", default="30d", help="e.g. 30d or 12h (default 30d)")
+    report.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
     sandbox = sub.add_parser("sandbox", help="the built-in sandbox helpdesk")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
     sandbox_sub.add_parser("serve", help="run the sandbox helpdesk")
@@ -102,6 +107,21 @@ def _events(args, services) -> int:
     return 0
 
 
+def _report(args, services) -> int:
+    import json
+
+    from plugin.reports import build_transfer_report, parse_since, render_text
+
+    try:
+        window = parse_since(args.since)
+    except ValueError as exc:
+        print(f"--since: {exc}", file=sys.stderr)
+        return 2
+    report = build_transfer_report(services, window)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render_text(report))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     load_dotenv(".env")
     args = _parser().parse_args(argv)
@@ -132,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         runtime.run_worker(settings, services)
     elif args.command == "events":
         return _events(args, services)
+    elif args.command == "report":
+        return _report(args, services)
     elif args.command == "replay":
         if not services.store.requeue(args.event_id):
             print(f"no finished event {args.event_id}", file=sys.stderr)

@@ -11,7 +11,7 @@ import requests
 import yaml
 
 from plugin.playbooks import load_playbooks
-from tests.conftest import signed
+from tests.conftest import ADMIN, signed
 from tests.stack import Stack, wait_until
 
 AGENT = "ayse@sandbox.test"
@@ -103,10 +103,12 @@ def test_a_transfer_with_a_note_is_warm(stack):
 
 def test_ping_pong_and_late_transfers(stack):
     ticket_id = open_ticket(stack)
-    for reply in ("Kontrol ediyorum.", "Sipariş numaranızı alabilir miyim?", "Teşekkürler."):
+    for reply in ("Kontrol ediyorum.", "Sipariş numaranızı alabilir miyim?",
+                  "Teşekkürler, yarın öğleden önce size bilgi vereceğim."):
         stack.client.agent_reply(ticket_id, reply, agent_email=AGENT)
     stack.client.set_group(ticket_id, 11, AGENT)
     wait_until(lambda: "late_transfer" in flags(stack, ticket_id), what="the late flag")
+    assert "yarın öğleden önce" in handoff_note(stack, ticket_id)  # the promise travels along
     stack.client.set_group(ticket_id, 10, OTHER)
     wait_until(lambda: "ping_pong" in flags(stack, ticket_id), what="the ping-pong flag")
     wait_until(stack.settled, what="the stack to settle")
@@ -114,6 +116,13 @@ def test_ping_pong_and_late_transfers(stack):
     assert {"ft_late_transfer", "ft_ping_pong"} <= set(tags)
     [ping] = [f for f in stack.report(ticket_id)["flags"] if f["kind"] == "ping_pong"]
     assert ping["detail"] == "Destek → Fatura → Destek"
+    report = requests.get(f"{stack.url}/api/reports/transfers?since=1d", timeout=5,
+                          headers={"Authorization": f"Bearer {ADMIN}"}).json()
+    assert report["matrix"] == {"Destek": {"Fatura": 1}, "Fatura": {"Destek": 1}}
+    assert report["flags_by_group"]["Fatura"]["late_transfer"] == 1
+    assert report["flags_by_group"]["Destek"]["ping_pong"] == 1
+    assert report["flags_by_agent"]["3"]["ping_pong"] == 1
+    assert report["median_minutes_to_first_transfer"] is not None
 
 
 def test_redelivered_and_reordered_transfers_write_nothing_twice(stack):

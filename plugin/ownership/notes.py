@@ -16,6 +16,7 @@ LABELS = {
     "tr": {"path": "Aktarım yolu", "customer": "Müşteri", "language": "dil",
            "local": "yerel saat", "first": "İlk mesaj", "latest": "Son mesaj",
            "tried": "Şimdiye kadar yapılan / söz verilen", "ids": "Geçen numaralar",
+           "promised": "Verilen söz",
            "checklist": "Sıcak devir kontrol listesi", "none": "yok",
            "coach": "Bu yanıt sorumluluğu başkasına itiyor gibi görünüyor; daha iyisi:",
            "repeat": "Bu müşterinin {n} talebi var ({days} gün içinde)",
@@ -23,13 +24,14 @@ LABELS = {
     "az": {"path": "Ötürmə yolu", "customer": "Müştəri", "language": "dil",
            "local": "yerli vaxt", "first": "İlk mesaj", "latest": "Son mesaj",
            "tried": "İndiyədək edilən / vəd olunan", "ids": "Keçən nömrələr",
+           "promised": "Verilən vəd",
            "checklist": "İsti ötürmə yoxlama siyahısı", "none": "yoxdur",
            "coach": "Bu cavab məsuliyyəti başqasına ötürən kimi görünür; daha yaxşısı:",
            "repeat": "Bu müştərinin {n} müraciəti var ({days} gün ərzində)",
            "earlier": "Əvvəlki müraciətlər"},
     "en": {"path": "Transfer path", "customer": "Customer", "language": "language",
            "local": "local time", "first": "First message", "latest": "Latest message",
-           "tried": "Already tried or promised", "ids": "Numbers mentioned",
+           "tried": "Already tried or promised", "ids": "Numbers mentioned", "promised": "Promised",
            "checklist": "Warm handoff checklist", "none": "none",
            "coach": "This reply seems to push responsibility away; better:",
            "repeat": "This customer has {n} tickets in {days} days",
@@ -38,20 +40,20 @@ LABELS = {
 LANGUAGE_NAMES = {"tr": "Türkçe", "az": "Azərbaycan dili", "en": "English", "ru": "Русский"}
 
 
-def _text(value: str) -> str:
+def plain(value: str) -> str:
     """Plain text of a comment body (HTML tags dropped), on one line."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", value)).split())
 
 
 def excerpt(value: str, limit: int = EXCERPT) -> str:
-    text = _text(value)
+    text = plain(value)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def identifiers(comments: list[Comment]) -> list[str]:
     found: list[str] = []
     for comment in comments:
-        for token in IDENTIFIER.findall(_text(comment.body)):
+        for token in IDENTIFIER.findall(plain(comment.body)):
             if token not in found:
                 found.append(token)
     return found[:8]
@@ -73,7 +75,8 @@ def _para(label: str, value: str) -> str:
 
 def handoff_note(language: str, path: list[str], customer: tuple[str | None, str, str],
                  customer_comments: list[Comment], agent_replies: list[Comment],
-                 ids: list[str], checklist_title: str, checklist: list[str]) -> str:
+                 promised: str | None, ids: list[str], checklist_title: str,
+                 checklist: list[str]) -> str:
     """The note for the receiving group: nobody asks the customer to tell it all again."""
     labels = LABELS[language]
     customer_language, zone, local = customer
@@ -88,6 +91,8 @@ def handoff_note(language: str, path: list[str], customer: tuple[str | None, str
             parts.append(_para(labels["latest"], excerpt(customer_comments[-1].body)))
     parts.append(_para(labels["tried"], excerpt(agent_replies[-1].body) if agent_replies
                        else labels["none"]))
+    if promised:
+        parts.append(_para(labels["promised"], promised))
     parts.append(_para(labels["ids"], ", ".join(ids) if ids else labels["none"]))
     parts.append(f"<p><strong>{html.escape(labels['checklist'])}</strong></p><ul>"
                  + "".join(f"<li>☐ {html.escape(step)}</li>" for step in checklist) + "</ul>")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from plugin.reports import build_transfer_report, parse_since
 from plugin.web.auth import require_admin
 
 bp = Blueprint("admin", __name__, url_prefix="/api")
@@ -60,6 +61,16 @@ def replay(event_id: int):
     if not _services().store.requeue(event_id):
         return jsonify(error="no finished event with that id"), 404
     return jsonify(status="queued", event_id=event_id), 202
+
+
+@bp.get("/reports/transfers")
+@require_admin
+def transfers_report():
+    try:
+        window = parse_since(request.args.get("since", "30d"))
+    except ValueError as exc:
+        return jsonify(error=str(exc)), 400
+    return jsonify(build_transfer_report(_services(), window))
 
 
 @bp.post("/jobs/<job_id>/run")
