@@ -15,7 +15,11 @@ from plugin.ownership.deflection import find_deflections  # noqa: E402
 from plugin.playbooks.loader import load_playbooks  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-SETS = {"dev": DATA / "deflection_replies.csv", "holdout": DATA / "deflection_holdout.csv"}
+SETS = {
+    "dev": DATA / "deflection_replies.csv",
+    "paraphrases": DATA / "deflection_paraphrases.csv",
+    "holdout": DATA / "deflection_holdout.csv",
+}
 Row = dict[str, str]
 
 
@@ -41,9 +45,14 @@ def scores(rows: list[Row], predicted: list[bool]) -> tuple[float, float, float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--errors", action="store_true", help="also print misjudged replies")
+    parser.add_argument(
+        "--set", action="append", choices=list(SETS), dest="sets", help="only these sets"
+    )
     args = parser.parse_args()
     lexicon = load_lexicon()
     for name, path in SETS.items():
+        if args.sets and name not in args.sets:
+            continue
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
         predicted = [bool(find_deflections(r["text"], lexicon, r["lang"])) for r in rows]

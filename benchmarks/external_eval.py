@@ -16,7 +16,7 @@ from plugin.language import detect_language  # noqa: E402
 from plugin.playbooks.loader import PlaybookSet, load_playbooks  # noqa: E402
 from plugin.playbooks.matcher import TicketText, match  # noqa: E402
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 NONE = "none"
 
 

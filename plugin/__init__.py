@@ -44,12 +44,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["followthrough"] = services
 
     from plugin import webhooks
-    from plugin.web import admin, console, health
+    from plugin.web import admin, console, health, surveys
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(surveys.bp)
 
     @app.errorhandler(HTTPException)
     def json_errors(exc: HTTPException):

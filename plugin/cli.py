@@ -24,9 +24,14 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("event_id", type=int)
 
     report = sub.add_parser("report", help="reports over what the plugin recorded")
-    report.add_argument("kind", choices=["transfers"])
+    report.add_argument("kind", choices=["transfers", "promises"])
     report.add_argument("--since", default="30d", help="e.g. 30d or 12h (default 30d)")
     report.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    jobs = sub.add_parser("jobs", help="scheduled follow-ups")
+    jobs.add_argument("action", nargs="?", choices=["list", "cancel"], default="list")
+    jobs.add_argument("job_id", nargs="?")
+    jobs.add_argument("--ticket", help="only this ticket's follow-ups")
 
     sandbox = sub.add_parser("sandbox", help="the built-in sandbox helpdesk")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
@@ -107,18 +112,46 @@ def _events(args, services) -> int:
     return 0
 
 
+def _jobs(args, services) -> int:
+    if args.action == "cancel":
+        if not args.job_id:
+            print("usage: followthrough jobs cancel JOB_ID", file=sys.stderr)
+            return 2
+        if not services.store.cancel_followup(args.job_id, "cancelled by an admin"):
+            print(f"no pending job {args.job_id}", file=sys.stderr)
+            return 1
+        print(f"cancelled {args.job_id}")
+        return 0
+    rows = services.store.followups(ticket_id=args.ticket, limit=500)
+    if not rows:
+        print("no follow-ups")
+    for row in rows:
+        print(f"{row.job_id:<40} {row.status:<10} {row.run_at.isoformat()}Z  {row.tz:<20} "
+              f"{row.reason or ''}")
+    return 0
+
+
 def _report(args, services) -> int:
     import json
 
-    from plugin.reports import build_transfer_report, parse_since, render_text
+    from plugin.reports import (
+        build_promise_report,
+        build_transfer_report,
+        parse_since,
+        render_promises,
+        render_text,
+    )
 
     try:
         window = parse_since(args.since)
     except ValueError as exc:
         print(f"--since: {exc}", file=sys.stderr)
         return 2
-    report = build_transfer_report(services, window)
-    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render_text(report))
+    if args.kind == "transfers":
+        report, text = build_transfer_report(services, window), render_text
+    else:
+        report, text = build_promise_report(services, window), render_promises
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else text(report))
     return 0
 
 
@@ -154,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         return _events(args, services)
     elif args.command == "report":
         return _report(args, services)
+    elif args.command == "jobs":
+        return _jobs(args, services)
     elif args.command == "replay":
         if not services.store.requeue(args.event_id):
             print(f"no finished event {args.event_id}", file=sys.stderr)

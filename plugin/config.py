@@ -63,6 +63,11 @@ class Settings:
     sqlite_synchronous: str = "NORMAL"
     var_dir: str = "var"
     dry_run: bool = False
+    secret_key: str | None = None
+    survey_cooldown_days: int = 30
+    no_survey_tag: str = "ft_no_survey"
+    nps_field: str | None = None
+    ces_field: str | None = None
 
     @property
     def sandbox(self) -> bool:
@@ -114,6 +119,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sqlite_synchronous=(_read(env, "FT_SQLITE_SYNCHRONOUS", "NORMAL") or "NORMAL").upper(),
         var_dir=_read(env, "FT_VAR_DIR", "var"),
         dry_run=_read(env, "FT_DRY_RUN", "0") in {"1", "true", "yes"},
+        secret_key=_read(env, "FT_SECRET_KEY"),
+        survey_cooldown_days=_int(env, "FT_SURVEY_COOLDOWN_DAYS", 30),
+        no_survey_tag=_read(env, "FT_NO_SURVEY_TAG", "ft_no_survey"),
+        nps_field=_read(env, "FT_NPS_FIELD_ID"),
+        ces_field=_read(env, "FT_CES_FIELD_ID"),
     )
     settings.validate()
     return settings

@@ -27,6 +27,7 @@ class TicketContext:
     comments: list[Comment] | None = None
     requester_tickets: list[Ticket] | None = None
     groups: dict[str, str] | None = None
+    recently_surveyed: bool | None = None
 
     @property
     def vendor(self) -> str:

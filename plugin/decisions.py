@@ -60,7 +60,54 @@ class Later:
     change: dict = field(default_factory=dict)
 
 
-Decision = Note | Tags | Field | Remember | Flag | Later
+@dataclass(frozen=True)
+class Schedule:
+    """Owe the ticket a follow-up of KIND at RUN_AT (aware UTC); replaces a pending one."""
+
+    kind: str
+    run_at: datetime
+    tz: str
+    payload: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """Drop the pending follow-up of KIND, with the reason."""
+
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Settle:
+    """Close the follow-up being run now: done, or skipped with the reason."""
+
+    status: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A public comment to the customer (a survey); KEY makes it once-only per ticket."""
+
+    html: str
+    key: str
+
+
+@dataclass(frozen=True)
+class CreateTask:
+    """A separate task ticket for an agent (a follow-up call), sending the customer nothing."""
+
+    subject: str
+    html: str
+    due_at: datetime
+    requester_id: str | None
+    assignee_id: str | None
+    tags: tuple[str, ...] = ()
+
+
+Decision = (Note | Tags | Field | Remember | Flag | Later | Schedule | Cancel | Settle | Reply
+            | CreateTask)
 
 
 @dataclass
@@ -72,6 +119,10 @@ class Plan:
     memory: dict[str, Any] = field(default_factory=dict)
     flags: list[Flag] = field(default_factory=list)
     later: list[Later] = field(default_factory=list)
+    schedule: list[Schedule] = field(default_factory=list)
+    cancel: list[Cancel] = field(default_factory=list)
+    settle: Settle | None = None
+    tasks: list[CreateTask] = field(default_factory=list)
     action_id: int | None = None
 
 
@@ -95,4 +146,16 @@ def merge(decisions: list[Decision], notes_written: set[str]) -> Plan:
                 plan.flags.append(decision)
             case Later():
                 plan.later.append(decision)
+            case Schedule():
+                plan.schedule.append(decision)
+            case Cancel():
+                plan.cancel.append(decision)
+            case Settle():
+                plan.settle = decision
+            case Reply(html=html, key=key):
+                if key not in notes_written and plan.update.public_reply is None:
+                    plan.update.public_reply = html
+                    plan.note_keys.append(key)
+            case CreateTask():
+                plan.tasks.append(decision)
     return plan

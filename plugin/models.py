@@ -90,3 +90,42 @@ class RateWindow(Base):
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     window: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FollowUp(Base):
+    """A follow-up the plugin owes a ticket; this row is the truth, APScheduler only the clock."""
+
+    __tablename__ = "followups"
+    __table_args__ = (
+        Index("ix_followups_status_run_at", "status", "run_at"),
+        Index("ix_followups_ticket", "vendor", "ticket_id"),
+        Index("ix_followups_requester", "vendor", "requester_id", "kind"),
+    )
+
+    job_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    vendor: Mapped[str] = mapped_column(String(16))
+    ticket_id: Mapped[str] = mapped_column(String(40))
+    requester_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    run_at: Mapped[datetime] = mapped_column(DateTime)
+    tz: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SurveyAnswer(Base):
+    """One customer's answer to one survey link; the token id makes every link single-use."""
+
+    __tablename__ = "survey_answers"
+
+    token_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vendor: Mapped[str] = mapped_column(String(16))
+    ticket_id: Mapped[str] = mapped_column(String(40), index=True)
+    csat: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    nps: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ces: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_at: Mapped[datetime] = mapped_column(DateTime)

@@ -8,7 +8,7 @@ import logging
 import random
 import time
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from plugin import metrics
 from plugin.config import Settings
@@ -65,6 +65,7 @@ class Processor:
         self.router = router
         self.settings = settings
         self.playbooks = playbooks
+        self.scheduler = None  # set in the process that runs the scheduler
         self._groups_cache: tuple[float, dict[str, str]] | None = None
 
     def bot_id(self) -> str:
@@ -114,10 +115,14 @@ class Processor:
 
     def _run(self, row: InboxEvent) -> tuple[str, str | None]:
         event = parse_stored(row)
-        comment_author = ((event.change.get("comment") or {}).get("author") or {}).get("id")
+        comment = event.change.get("comment")
+        comment_author = ((comment.get("author") or {}).get("id")
+                          if isinstance(comment, dict) else None)
         bot = self.bot_id()
         if bot in {event.actor_id, str(comment_author) if comment_author else None}:
             return "skipped", "caused by the plugin's own API user"
+        if event.name.startswith("due.") and not self._still_due(event):
+            return "skipped", "the follow-up was cancelled or moved"
         ticket = event.ticket or call_with_retries(lambda: self.helpdesk.ticket(event.ticket_id))
         state = self.store.ticket_state(row.vendor, event.ticket_id)
         events = [event]
@@ -142,7 +147,13 @@ class Processor:
         plan = merge(decisions, set(memory.get("notes", [])))
         status = self._write(row, event, ticket, plan)
         self._commit(row, event, ticket, plan, memory, status)
+        self._arm(row.vendor, event.ticket_id, plan)
         return ("skipped", "ticket is closed") if status == "closed" else ("done", None)
+
+    def _still_due(self, event: TicketEvent) -> bool:
+        row = self.store.followup(event.change.get("job_id", ""))
+        return row is not None and row.status == "pending" and \
+            row.run_at.isoformat() + "Z" == event.change.get("run_at")
 
     def _fetch(self, needs: set[str], ticket: Ticket) -> dict:
         """Read from the helpdesk only what the registered handlers say they need."""
@@ -157,6 +168,10 @@ class Processor:
                 lambda: self.helpdesk.requested_tickets(ticket.requester_id))
         if "groups" in needs:
             extras["groups"] = self._groups()
+        if "survey_cooldown" in needs and ticket.requester_id:
+            since = self.store.now() - timedelta(days=self.settings.survey_cooldown_days)
+            extras["recently_surveyed"] = self.store.surveyed_since(
+                self.helpdesk.vendor, ticket.requester_id, since)
         return extras
 
     def _groups(self) -> dict[str, str]:
@@ -166,13 +181,22 @@ class Processor:
         return self._groups_cache[1]
 
     def _write(self, row: InboxEvent, event: TicketEvent, ticket: Ticket, plan: Plan) -> str:
-        """Send the plan's update once; 'sent', 'nothing', 'dry_run' or 'closed'."""
-        if plan.update.is_empty():
+        """Send the plan's update and tasks once; 'sent', 'nothing', 'dry_run' or 'closed'."""
+        if plan.update.is_empty() and not plan.tasks:
             return "nothing"
         if self.settings.dry_run:
             return "dry_run"
+        status = self._update(row, event, ticket, plan) if not plan.update.is_empty() else "sent"
+        if plan.tasks and status != "closed":
+            self._tasks(row, event, plan)
+        return status
+
+    def _update(self, row: InboxEvent, event: TicketEvent, ticket: Ticket, plan: Plan) -> str:
+        """The one ticket update of this event, written once even across crashes."""
         marker = marker_for(row.vendor, row.delivery_key)
-        if plan.update.notes:
+        if plan.update.public_reply:
+            plan.update.public_reply += marker_footer(marker)
+        elif plan.update.notes:
             plan.update.notes[-1] += marker_footer(marker)
         detail = {"notes": plan.note_keys, "add_tags": sorted(plan.update.add_tags),
                   "remove_tags": sorted(plan.update.remove_tags)}
@@ -181,7 +205,8 @@ class Processor:
         plan.action_id = action.id
         if action.status == "done":
             return "sent"
-        if row.attempts > 1 and plan.update.notes and call_with_retries(
+        if row.attempts > 1 and (plan.update.notes or plan.update.public_reply) and \
+                call_with_retries(
             lambda: self.helpdesk.has_marker(event.ticket_id, marker)
         ):
             return "sent"  # an earlier attempt wrote it and crashed before recording that
@@ -196,6 +221,45 @@ class Processor:
         except TicketClosed:
             return "closed"
         raise Transient("the ticket kept changing under us (409 three times)")
+
+    def _tasks(self, row: InboxEvent, event: TicketEvent, plan: Plan) -> None:
+        """Create the plan's task tickets once each (the marker is the task's external id)."""
+        for index, task in enumerate(plan.tasks):
+            marker = f"{marker_for(row.vendor, row.delivery_key)}-task{index}"
+            action = self.store.begin_action(row.id, row.vendor, event.ticket_id, "task", marker,
+                                             {"subject": task.subject})
+            if action.status == "done" or call_with_retries(
+                    lambda m=marker: self.helpdesk.task_exists(m)):
+                continue
+            call_with_retries(lambda t=task, m=marker: self.helpdesk.create_task(t, m))
+            with self.store.sessions() as session:
+                self.store.set_action_status(session, action.id, "done")
+                session.commit()
+
+    def _arm(self, vendor: str, ticket_id: str, plan: Plan) -> None:
+        """After the commit: tell the scheduler (when it runs in this process) what changed."""
+        if self.scheduler is None:
+            return
+        for item in plan.schedule:
+            self.scheduler.arm(f"{item.kind}:{vendor}:{ticket_id}", item.run_at)
+        for item in plan.cancel:
+            self.scheduler.disarm(f"{item.kind}:{vendor}:{ticket_id}")
+
+    def _commit_followups(self, session, vendor: str, event: TicketEvent, ticket: Ticket,
+                          plan: Plan) -> None:
+        # Settle first: a follow-up may settle itself and be re-armed in the same event.
+        if plan.settle is not None and event.change.get("job_id"):
+            self.store.settle_followup(session, event.change["job_id"], plan.settle.status,
+                                       plan.settle.reason)
+        for item in plan.cancel:
+            self.store.settle_followup(session, f"{item.kind}:{vendor}:{event.ticket_id}",
+                                       "cancelled", item.reason)
+        for item in plan.schedule:
+            self.store.upsert_followup(
+                session, f"{item.kind}:{vendor}:{event.ticket_id}", kind=item.kind,
+                vendor=vendor, ticket_id=event.ticket_id, requester_id=ticket.requester_id,
+                run_at=item.run_at.astimezone(UTC).replace(tzinfo=None), tz=item.tz,
+                payload=item.payload)
 
     def _commit(self, row: InboxEvent, event: TicketEvent, ticket: Ticket, plan: Plan,
                 memory: dict, status: str) -> None:
@@ -221,6 +285,7 @@ class Processor:
                                   "detail": flag.detail, "group": flag.group,
                                   "agent": flag.agent})
             values["flags"] = flags
+            self._commit_followups(session, row.vendor, event, ticket, plan)
             for later in plan.later:
                 payload = {"internal": later.name, "ticket_id": event.ticket_id,
                            "change": later.change}

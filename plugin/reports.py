@@ -57,6 +57,16 @@ def transfer_report(states, since: datetime, group_names: dict[str, str]) -> dic
     }
 
 
+def render_promises(report: dict) -> str:
+    lines = [f"promises since {report['since']}"]
+    for title, key in (("by group", "by_group"), ("by agent", "by_agent")):
+        lines.append(f"\n{title}")
+        for who, counts in report[key].items():
+            lines.append(f"  {who}: kept {counts.get('kept', 0)}, broken "
+                         f"{counts.get('broken', 0)}")
+    return "\n".join(lines)
+
+
 def render_text(report: dict) -> str:
     """The report as a terminal table."""
     lines = [f"transfers since {report['since']}: {report['transfers']}"]
@@ -83,3 +93,29 @@ def build_transfer_report(services, window) -> dict:
               for state in services.store.ticket_states(vendor).values()]
     since = datetime.now(UTC) - window
     return transfer_report(states, since, names)
+
+
+def promise_report(rows, since: datetime, group_names: dict[str, str]) -> dict:
+    """Promises kept and broken, by group and by agent."""
+    by_group: dict[str, Counter] = defaultdict(Counter)
+    by_agent: dict[str, Counter] = defaultdict(Counter)
+    for row in rows:
+        if row.kind != "promise_check" or row.reason not in ("kept", "broken"):
+            continue
+        if row.updated_at.replace(tzinfo=UTC) < since:
+            continue
+        group = (row.payload or {}).get("group")
+        by_group[group_names.get(str(group), str(group)) if group else "—"][row.reason] += 1
+        by_agent[str((row.payload or {}).get("agent") or "—")][row.reason] += 1
+    return {"since": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "by_group": {k: dict(v) for k, v in sorted(by_group.items())},
+            "by_agent": {k: dict(v) for k, v in sorted(by_agent.items())}}
+
+
+def build_promise_report(services, window) -> dict:
+    try:
+        names = services.helpdesk.groups()
+    except Exception:
+        names = {}
+    rows = services.store.followups(limit=1_000_000)
+    return promise_report(rows, datetime.now(UTC) - window, names)

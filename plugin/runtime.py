@@ -63,26 +63,65 @@ def run_web(settings: Settings) -> None:
 
 
 def run_worker(settings: Settings, services) -> None:
-    """Drain the inbox and reconcile periodically until SIGTERM/SIGINT."""
-    from plugin.reconcile import reconcile_once
-    from plugin.worker import Worker
+    """Hold the worker lease (others wait as standby), then drain the inbox, run the scheduler
+    and reconcile periodically, until SIGTERM/SIGINT or the lease is lost."""
+    from plugin.leader import Lease
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    lease = Lease(services.store, "worker")
+    announced = False
+    while not stop.is_set():
+        if lease.acquire():
+            _lead(settings, services, lease, stop)
+        elif not announced:
+            log.info("another worker holds the lease; waiting as standby",
+                     extra={"reason": lease.holder()})
+            announced = True
+        stop.wait(2)
+    lease.release()
+
+
+def _lead(settings: Settings, services, lease, stop: threading.Event) -> None:
+    """The active worker: inbox, scheduler, reconciliation, and the lease's heartbeat."""
+    from plugin.reconcile import reconcile_once
+    from plugin.scheduler import Scheduler
+    from plugin.worker import Worker
+
+    lost = threading.Event()
+    scheduler = Scheduler(services.store)
+    processor = services.processor()
+    processor.scheduler = scheduler
+
+    def heartbeat() -> None:
+        while not stop.wait(5) and not lost.is_set():
+            if not lease.acquire():
+                log.error("worker lease lost; stepping down")
+                lost.set()
 
     def reconcile_loop() -> None:
-        while not stop.wait(0 if not services.store.get_value("zendesk:reconcile_cursor")
-                            else settings.reconcile_seconds):
+        first = not services.store.get_value("zendesk:reconcile_cursor")
+        while not (stop.wait(0 if first else settings.reconcile_seconds) or lost.is_set()):
+            first = False
             try:
                 reconcile_once(services.store, services.helpdesk)
             except Exception as exc:
                 log.warning("reconciliation failed; next round will retry",
                             extra={"error": type(exc).__name__})
 
+    armed = scheduler.start()
+    log.info("worker started", extra={"count": settings.worker_threads, "reason": f"{armed} "
+                                      "follow-ups re-armed"})
+    threading.Thread(target=heartbeat, name="ft-lease", daemon=True).start()
     threading.Thread(target=reconcile_loop, name="ft-reconcile", daemon=True).start()
-    log.info("worker started", extra={"count": settings.worker_threads})
-    Worker(services.store, services.processor(), settings.worker_threads).run(stop)
+    either = threading.Event()
+    threading.Thread(target=lambda: (stop.wait(), either.set()), daemon=True).start()
+    threading.Thread(target=lambda: (lost.wait(), either.set()), daemon=True).start()
+    try:
+        Worker(services.store, processor, settings.worker_threads).run(either)
+    finally:
+        scheduler.shutdown()
 
 
 def sandbox_banner(settings: Settings, admin_token: str, created: bool) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from plugin.config import Settings
+from plugin.config import Settings, persistent_secret
 from plugin.db import make_engine, migrate, session_factory
 from plugin.helpdesk.budget import Budget
 from plugin.store import Store
@@ -24,6 +24,12 @@ class Services:
     def __post_init__(self) -> None:
         self.engine = make_engine(self.settings.database_url, self.settings.sqlite_synchronous)
         self.store = Store(session_factory(self.engine))
+
+    @cached_property
+    def secret_key(self) -> str:
+        """Signs survey links: FT_SECRET_KEY, or a random key kept in the var directory."""
+        return self.settings.secret_key or persistent_secret(self.settings.var_dir,
+                                                             "secret_key")[0]
 
     def migrate(self) -> None:
         migrate(self.engine)
@@ -55,7 +61,8 @@ class Services:
     def processor(self):
         from plugin.processing import Processor
 
-        return Processor(self.store, self.helpdesk, self.router, self.settings, self.playbooks)
+        settings = self.settings.with_overrides(secret_key=self.secret_key)
+        return Processor(self.store, self.helpdesk, self.router, settings, self.playbooks)
 
 
 def sandbox_url(settings: Settings) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime, timedelta
 
@@ -10,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from plugin.db import utcnow
-from plugin.models import Action, InboxEvent, KeyValue, TicketState
+from plugin.models import Action, FollowUp, InboxEvent, KeyValue, SurveyAnswer, TicketState
 
 UNFINISHED = ("pending", "processing")
 # Core, compiled once: the intake's one statement, without ORM bookkeeping on the hot path.
@@ -257,6 +258,111 @@ class Store:
         action.updated_at = self.clock()
         if detail is not None:
             action.detail = {**action.detail, **detail}
+
+    # -- follow-ups ------------------------------------------------------------------------
+
+    def upsert_followup(self, session: Session, job_id: str, **values) -> None:
+        """Create or re-arm the follow-up JOB_ID as pending (a newer promise replaces the older)."""
+        row = session.get(FollowUp, job_id)
+        now = self.clock()
+        if row is None:
+            row = FollowUp(job_id=job_id, created_at=now)
+            session.add(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.status, row.reason, row.updated_at = "pending", None, now
+
+    def settle_followup(self, session: Session, job_id: str, status: str,
+                        reason: str | None = None) -> bool:
+        """Mark a pending follow-up done, skipped or cancelled; False if it was not pending."""
+        result = session.execute(
+            update(FollowUp).where(FollowUp.job_id == job_id, FollowUp.status == "pending")
+            .values(status=status, reason=reason, updated_at=self.clock()))
+        return result.rowcount == 1
+
+    def followup(self, job_id: str) -> FollowUp | None:
+        with self.sessions() as session:
+            return session.get(FollowUp, job_id)
+
+    def followups(self, vendor: str | None = None, ticket_id: str | None = None,
+                  status: str | None = None, limit: int = 200) -> list[FollowUp]:
+        query = select(FollowUp).order_by(FollowUp.run_at).limit(limit)
+        if vendor:
+            query = query.where(FollowUp.vendor == vendor)
+        if ticket_id:
+            query = query.where(FollowUp.ticket_id == ticket_id)
+        if status:
+            query = query.where(FollowUp.status == status)
+        with self.sessions() as session:
+            return list(session.scalars(query))
+
+    def pending_followups(self) -> dict[str, datetime]:
+        with self.sessions() as session:
+            rows = session.execute(select(FollowUp.job_id, FollowUp.run_at)
+                                   .where(FollowUp.status == "pending"))
+            return {job_id: run_at for job_id, run_at in rows}
+
+    def surveyed_since(self, vendor: str, requester_id: str, since: datetime) -> bool:
+        """True when REQUESTER_ID was sent a survey after SINCE (the cooldown)."""
+        with self.sessions() as session:
+            return session.scalar(
+                select(FollowUp.job_id).where(
+                    FollowUp.vendor == vendor, FollowUp.requester_id == requester_id,
+                    FollowUp.kind == "survey", FollowUp.status == "done",
+                    FollowUp.updated_at >= since).limit(1)) is not None
+
+    def save_survey_answer(self, token_id: str, vendor: str, ticket_id: str,
+                           scores: dict[str, int | None], comment: str | None) -> bool:
+        """Store one answer and queue its write-back, atomically; False if the link was used."""
+        payload = {"internal": "survey.answered", "change": {
+            "token_id": token_id, **scores, "comment": comment}}
+        now = self.clock()
+        with self._write_lock, self.sessions() as session:
+            session.add(SurveyAnswer(token_id=token_id, vendor=vendor, ticket_id=ticket_id,
+                                     csat=scores.get("csat"), nps=scores.get("nps"),
+                                     ces=scores.get("ces"), comment=comment, answered_at=now))
+            session.add(InboxEvent(vendor=vendor, delivery_key=f"survey:{token_id}",
+                                   event_type="survey.answered", ticket_id=ticket_id,
+                                   payload=json.dumps(payload), status="pending", attempts=0,
+                                   received_at=now, next_attempt_at=now))
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                return False
+            return True
+
+    def survey_answers(self, vendor: str, ticket_id: str) -> list[SurveyAnswer]:
+        with self.sessions() as session:
+            return list(session.scalars(select(SurveyAnswer).where(
+                SurveyAnswer.vendor == vendor, SurveyAnswer.ticket_id == ticket_id)))
+
+    def run_now(self, job_id: str) -> bool:
+        """Make a pending follow-up due now and hand it to the worker."""
+        with self.sessions() as session:
+            result = session.execute(
+                update(FollowUp).where(FollowUp.job_id == job_id, FollowUp.status == "pending")
+                .values(run_at=self.clock(), updated_at=self.clock()))
+            session.commit()
+        return result.rowcount == 1 and self.enqueue_due(job_id)
+
+    def cancel_followup(self, job_id: str, reason: str) -> bool:
+        with self.sessions() as session:
+            done = self.settle_followup(session, job_id, "cancelled", reason)
+            session.commit()
+            return done
+
+    def enqueue_due(self, job_id: str) -> bool:
+        """Hand a due follow-up to the inbox (deduped per job and due time)."""
+        row = self.followup(job_id)
+        if row is None or row.status != "pending":
+            return False
+        payload = {"internal": f"due.{row.kind}", "change": {
+            "job_id": row.job_id, "kind": row.kind, "run_at": row.run_at.isoformat() + "Z",
+            "tz": row.tz, **(row.payload or {})}}
+        _, duplicate = self.enqueue(row.vendor, f"due:{job_id}:{row.run_at.isoformat()}",
+                                    f"due.{row.kind}", row.ticket_id, json.dumps(payload))
+        return not duplicate
 
     # -- key/values ------------------------------------------------------------------------
 

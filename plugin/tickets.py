@@ -58,9 +58,11 @@ class TicketUpdate:
     add_tags: set[str] = field(default_factory=set)
     remove_tags: set[str] = field(default_factory=set)
     fields: dict[str, object] = field(default_factory=dict)
+    public_reply: str | None = None
 
     def is_empty(self) -> bool:
-        return not (self.notes or self.add_tags or self.remove_tags or self.fields)
+        return not (self.notes or self.add_tags or self.remove_tags or self.fields
+                    or self.public_reply)
 
     def merged_tags(self, current: tuple[str, ...]) -> list[str]:
         """The ticket's tags after this update, keeping every tag an agent set."""

@@ -26,7 +26,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(condition: Callable[[], object], timeout: float = 20.0, what: str = "condition"):
+def wait_until(condition: Callable[[], object], timeout: float = 30.0, what: str = "condition"):
     """Poll CONDITION until it returns something truthy; fail with WHAT after TIMEOUT."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -34,7 +34,7 @@ def test_admin_endpoints_refuse_without_the_token(client, path, method):
 def test_ticket_report_has_the_documented_shape(client):
     body = client.get("/api/tickets/zendesk/42", headers=AUTH).json
     assert body == {"vendor": "zendesk", "ticket_id": "42", "language": None, "playbooks": [],
-                    "flags": [], "scheduled": [], "actions": []}
+                    "flags": [], "scheduled": [], "surveys": [], "actions": []}
     assert client.get("/api/tickets/other/42", headers=AUTH).status_code == 404
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from plugin.ownership.config import CATEGORIES, DeflectionConfig
+from plugin.ownership.config import CATEGORIES, DeflectionConfig, LanguageLexicon
 from plugin.ownership.deflection import MAX_PHRASE, find_deflections
 from plugin.playbooks.loader import load_playbooks
 
@@ -129,6 +129,34 @@ def test_phrase_offsets_language_and_length(lexicon: DeflectionConfig) -> None:
     assert all(len(d.phrase) <= MAX_PHRASE for d in find_deflections(long_gap, lexicon, "en"))
 
 
+@pytest.mark.parametrize(
+    ("pattern", "found", "missed"),
+    [
+        ("yardımcı olam*", "yardımcı olamıyorum", "yardımcı olacağım"),
+        ("*ebilirim", "gönderebilirim", "gönderebilirsiniz"),
+        ("sor*malısınız", "sormalısınız", "sorunuz"),
+        ("kargo*|banka* … arayın*", "bankanızı lütfen arayınız", "kargonuz yarın gelir, arayın"),
+        ("görüşün*", "görüşünüz", "görüşüyoruz"),  # no typo at a Turkic suffix boundary
+    ],
+)
+def test_pattern_wildcards_alternatives_and_clause_gaps(
+    lexicon: DeflectionConfig, pattern: str, found: str, missed: str
+) -> None:
+    categories = {"cannot_do": {"patterns": [pattern], "better": "x"}}
+    tr = LanguageLexicon.model_validate({"categories": categories})
+    config = lexicon.model_copy(update={"languages": {"tr": tr}})
+    assert find_deflections(found, config, "tr")
+    assert find_deflections(missed, config, "tr") == []
+
+
+def test_bad_wildcards_are_rejected() -> None:
+    for pattern in ("a**", "*", "a||b", "**a", "|a"):
+        with pytest.raises(ValueError):
+            DeflectionConfig.model_validate(
+                {"languages": {"en": {"categories": {"cannot_do": {"patterns": [pattern]}}}}}
+            )
+
+
 def test_blaming_stays_a_deflection_even_with_help(lexicon: DeflectionConfig) -> None:
     text = "It's not our fault, the courier lost it. I'll follow up with them myself."
     assert [d.category for d in find_deflections(text, lexicon, "en")] == ["not_our_fault"]
@@ -162,14 +190,27 @@ def test_development_set_precision_and_recall(lexicon: DeflectionConfig) -> None
     assert precision >= 0.95 and recall >= 0.90, (precision, recall)
 
 
+def test_paraphrase_set_precision_and_recall(lexicon: DeflectionConfig) -> None:
+    # deflection_paraphrases.csv: 120 paraphrases and hard negatives written after the dev set
+    # and used to generalise the lexicon (so it is development data, not a blind test).
+    # Measured P=1.00, R=1.00; the floors leave a small margin for lexicon edits.
+    precision, recall = _evaluate(DATA / "deflection_paraphrases.csv", lexicon)
+    assert precision >= 0.95 and recall >= 0.95, (precision, recall)
+
+
 def test_holdout_floor(lexicon: DeflectionConfig) -> None:
-    # Measured once after dev tuning: P=1.00, R=0.76 (never tuned on); floors sit just below.
+    # Never tuned on, rows never read. Measured once after dev tuning: P=1.00, R=0.76; once more
+    # after generalising on deflection_paraphrases.csv: P=1.00, R=0.86. Floors sit just below.
     precision, recall = _evaluate(DATA / "deflection_holdout.csv", lexicon)
-    assert precision >= 0.90 and recall >= 0.70, (precision, recall)
+    assert precision >= 0.90 and recall >= 0.80, (precision, recall)
 
 
 def test_datasets_are_balanced_and_labelled() -> None:
-    for name, per_lang in (("deflection_replies.csv", 60), ("deflection_holdout.csv", 15)):
+    for name, per_lang in (
+        ("deflection_replies.csv", 60),
+        ("deflection_paraphrases.csv", 40),
+        ("deflection_holdout.csv", 15),
+    ):
         with (DATA / name).open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
         for lang in ("tr", "az", "en"):

@@ -15,6 +15,7 @@ from zenpy.lib.api_objects import Ticket as ZTicket
 from zenpy.lib.exception import APIException, ZenpyException
 
 from plugin import metrics
+from plugin.decisions import CreateTask
 from plugin.events import zendesk_ticket
 from plugin.helpdesk.budget import Budget
 from plugin.helpdesk.errors import (
@@ -172,7 +173,10 @@ class ZendeskHelpdesk:
         """One PUT: private note + tags (safe_update against the stamp we read) + fields."""
         # Reference: https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#update-ticket
         change = ZTicket(id=int(ticket.id))
-        if update.notes:
+        if update.public_reply:
+            # A survey: a public comment; an agent's comment keeps a solved ticket solved.
+            change.comment = ZComment(html_body=update.public_reply, public=True)
+        elif update.notes:
             # `public` always explicit: the first comment's value otherwise carries over.
             change.comment = ZComment(html_body="<hr>".join(update.notes), public=False)
         if update.changes_tags(ticket.tags):
@@ -183,6 +187,23 @@ class ZendeskHelpdesk:
         if update.fields:
             change.custom_fields = [{"id": int(k), "value": v} for k, v in update.fields.items()]
         self._call(lambda: self.client.tickets.update(change))
+
+    def create_task(self, task: CreateTask, external_id: str) -> str:
+        """A task ticket for an agent: private description, due time, assignee; no e-mail."""
+        # Reference: https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#create-ticket
+        ticket = ZTicket(subject=task.subject, type="task",
+                         due_at=task.due_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                         comment=ZComment(html_body=task.html, public=False),
+                         tags=list(task.tags), external_id=external_id)
+        if task.requester_id:
+            ticket.requester_id = int(task.requester_id)
+        if task.assignee_id:
+            ticket.assignee_id = int(task.assignee_id)
+        return str(self._call(lambda: self.client.tickets.create(ticket)).ticket.id)
+
+    def task_exists(self, external_id: str) -> bool:
+        # Reference: https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#list-tickets
+        return bool(self._get_json("/tickets.json", {"external_id": external_id})["tickets"])
 
     def has_marker(self, ticket_id: str, marker: str) -> bool:
         return any(marker in comment.body for comment in self.comments(ticket_id))

@@ -21,7 +21,17 @@ Category = Literal[
 CATEGORIES: tuple[Category, ...] = get_args(Category)
 CueKind = Literal["ownership", "alternative"]
 GAP_MARKERS = ("…", "...")
-_PATTERN_WORD = re.compile(r"^[^\W_]+(?:['’-][^\W_]+)*\*?$")
+_LETTERS = re.compile(r"^[^\W_]+(?:['’-][^\W_]+)*$")
+
+
+def _word_ok(word: str) -> bool:
+    """`stem`, `stem*`, `*ending` or `stem*ending`; `a|b` for alternatives."""
+    return all(
+        alt.count("*") <= 1
+        and all(not p or _LETTERS.match(p) for p in alt.split("*"))
+        and alt.replace("*", "")
+        for alt in word.split("|")
+    )
 
 
 def _check_pattern(pattern: str) -> str:
@@ -31,8 +41,11 @@ def _check_pattern(pattern: str) -> str:
         raise ValueError("a pattern starts and ends with a word")
     if any(a and b for a, b in pairwise(gaps)):
         raise ValueError("two gaps in a row")
-    if not all(gap or _PATTERN_WORD.match(w) for w, gap in zip(words, gaps, strict=True)):
-        raise ValueError("a pattern is words with '*' only at a word end, and '…' for a gap")
+    if not all(gap or _word_ok(w) for w, gap in zip(words, gaps, strict=True)):
+        raise ValueError(
+            "a pattern is words with at most one '*' each ('stem*', '*ending', 'stem*ending'),"
+            " '|' between alternatives, and '…' for a gap"
+        )
     return pattern
 
 
@@ -52,7 +65,9 @@ class _Model(BaseModel):
 
 class CategoryLexicon(_Model):
     patterns: list[Pattern] = Field(
-        default=[], description="Phrases that deflect; `*` = prefix wildcard, `…` = gap of words."
+        default=[],
+        description="Phrases that deflect; `stem*`, `*ending`, `stem*ending` = wildcards, "
+        "`a|b` = alternatives, `…` = gap of words.",
     )
     better: str = Field(default="", description="Coaching line: what to say instead.")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from itertools import product
 
 from plugin.language import detect_language, fold
 from plugin.ownership.config import CATEGORIES, GAP_MARKERS, DeflectionConfig
@@ -12,7 +13,7 @@ from plugin.ownership.text import Token, blank_quotes, normalise_word, one_typo,
 MAX_PHRASE = 160
 _CACHE_LIMIT = 8
 _TOKEN_CACHE_LIMIT = 20_000
-Spec = tuple[str, bool]  # folded stem, prefix wildcard
+Spec = tuple[str, str, bool]  # folded start, folded ending, wildcard between them
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class _Lexicon:
         self.specs: list[Spec] = []
         self.spec_ids: dict[Spec, int] = {}
         self.by_key: dict[str, list[int]] = {}
+        self.suffix_ids: list[int] = []
         self.by_first: dict[int, list[_Phrase]] = {}
         self.token_cache: dict[str, frozenset[int]] = {}
         self.better: dict[tuple[str, str], str] = {}
@@ -72,41 +74,69 @@ class _Lexicon:
             self.history_endings += tuple(fold(e) for e in lexicon.history_line_endings)
 
     def _add(self, pattern: str, kind: str, lang: str) -> None:
-        ids: list[tuple[int, int]] = []
-        gap = 0
+        """Compile one pattern; a word `a|b` gives one phrase per alternative."""
+        slots: list[list[list[tuple[int, bool]]]] = []  # per word: alternatives of (spec, gap)
+        gap = False
         for word in pattern.replace("…", " … ").split():
             if word in GAP_MARKERS:
-                gap = self.config.max_gap_words
+                gap = True
                 continue
-            prefix = word.endswith("*")
-            parts = normalise_word(fold(word.rstrip("*")))
-            for index, part in enumerate(parts):
-                last = index == len(parts) - 1
-                ids.append((self._spec((part, prefix and last)), gap))
-                gap = 0
-        phrase = _Phrase(kind, lang, ids[0][0], tuple(ids[1:]))
-        self.by_first.setdefault(phrase.first, []).append(phrase)
+            slots.append([self._word_specs(alt, gap) for alt in word.split("|")])
+            gap = False
+        for choice in product(*slots):
+            ids = [
+                (spec, self.config.max_gap_words if gapped else 0)
+                for alt in choice
+                for spec, gapped in alt
+            ]
+            phrase = _Phrase(kind, lang, ids[0][0], tuple(ids[1:]))
+            self.by_first.setdefault(phrase.first, []).append(phrase)
+
+    def _word_specs(self, word: str, gap: bool) -> list[tuple[int, bool]]:
+        """Spec ids of one pattern word (a contraction gives two), the first after any gap."""
+        if "*" in word.rstrip("*"):  # `*ending` or `stem*ending`
+            head, tail = (normalise_word(fold(p))[-1] if p else "" for p in word.split("*", 1))
+            return [(self._spec((head, tail, True)), gap)]
+        prefix = word.endswith("*")
+        parts = normalise_word(fold(word.rstrip("*")))
+        last = len(parts) - 1
+        return [
+            (self._spec((part, "", prefix and i == last)), gap and i == 0)
+            for i, part in enumerate(parts)
+        ]
 
     def _spec(self, spec: Spec) -> int:
         if spec not in self.spec_ids:
             self.spec_ids[spec] = len(self.specs)
             self.specs.append(spec)
-            self.by_key.setdefault(spec[0][:2], []).append(self.spec_ids[spec])
+            if spec[0]:
+                self.by_key.setdefault(spec[0][:2], []).append(self.spec_ids[spec])
+            else:
+                self.suffix_ids.append(self.spec_ids[spec])
         return self.spec_ids[spec]
 
     def word_hits(self, word: str) -> frozenset[int]:
-        """Spec ids a normalised word matches: exactly, by prefix, or with one typo."""
+        """Spec ids a normalised word matches: exactly, by wildcard, or with one typo.
+        A typo never touches the last letter of a prefix stem, where Turkic suffixes begin
+        ("görüşün*" must not catch "görüşüyoruz"), and never a word matched by its ending."""
         if (cached := self.token_cache.get(word)) is not None:
             return cached
         typo_min = self.config.typo_min_length
         found = set()
-        for spec_id in self.by_key.get(word[:2], []) + self.by_key.get(word[:1], []):
-            stem, prefix = self.specs[spec_id]
-            if word == stem or (prefix and word.startswith(stem)):
+        for spec_id in (
+            self.suffix_ids + self.by_key.get(word[:2], []) + self.by_key.get(word[:1], [])
+        ):
+            head, tail, wild = self.specs[spec_id]
+            if word == head + tail or (
+                wild
+                and len(word) > len(head) + len(tail)
+                and word.startswith(head)
+                and word.endswith(tail)
+            ):
                 found.add(spec_id)
-            elif typo_min and len(stem) >= typo_min:
-                head = word[: len(stem)] if prefix else word
-                if one_typo(head, stem):
+            elif typo_min and not tail and len(head) >= typo_min:
+                start = word[: len(head)] if wild else word
+                if one_typo(start, head) and not (wild and start[-1] != head[-1]):
                     found.add(spec_id)
         if len(self.token_cache) >= _TOKEN_CACHE_LIMIT:
             self.token_cache.clear()
@@ -135,6 +165,8 @@ def _match_rest(
     for nxt in range(pos + 1, min(pos + 2 + gap, len(toks))):
         if toks[nxt].sentence != toks[pos].sentence:
             return None
+        if nxt > pos + 1 and toks[nxt].clause != toks[pos].clause:
+            return None  # a gap stays inside one clause
         if spec_id in matched[nxt]:
             end = _match_rest(rest, index + 1, nxt, toks, matched)
             if end is not None:

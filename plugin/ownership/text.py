@@ -16,6 +16,13 @@ _SUFFIXES = {"n't": "not", "'ll": "will", "'m": "am", "'re": "are", "'ve": "have
 _NOT_BASES = {"ca": "can", "wo": "will", "sha": "shall"}
 _BARE = {"cant": "can not", "cannot": "can not", "dont": "do not", "wont": "will not"}
 _BARE |= {"isnt": "is not", "doesnt": "does not", "didnt": "did not", "im": "i am", "ive": "i have"}
+_BARE |= {"arent": "are not", "wasnt": "was not", "werent": "were not", "hasnt": "has not"}
+_BARE |= {
+    "havent": "have not",
+    "couldnt": "could not",
+    "shouldnt": "should not",
+    "youll": "you will",
+}
 
 
 class Token(NamedTuple):

@@ -53,6 +53,18 @@ def ticket_create() -> tuple[Response, int]:
     return _ticket_audit(ticket, audit), 201
 
 
+@tickets_bp.get("/tickets")
+def ticket_list() -> Response:
+    """GET /tickets?external_id=X: the tickets carrying that external id (Zendesk's filter)."""
+    wanted = request.args.get("external_id")
+    state = runtime().state
+    with state.lock:
+        found = [ticket_json(t, base_url()) for t in state.tickets.values()
+                 if wanted is None or t.get("external_id") == wanted]
+    return jsonify({"tickets": found, "next_page": None, "previous_page": None,
+                    "count": len(found)})
+
+
 @tickets_bp.get("/tickets/<int:ticket_id>")
 def ticket_show(ticket_id: int) -> Response:
     return jsonify({"ticket": ticket_json(runtime().tickets.get(ticket_id), base_url())})

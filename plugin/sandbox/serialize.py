@@ -50,7 +50,7 @@ def group_json(group: Record, base: str) -> Record:
 def ticket_json(ticket: Record, base: str) -> Record:
     return {
         "url": f"{base}/api/v2/tickets/{ticket['id']}.json", "id": ticket["id"],
-        "external_id": None, "via": ticket["via"],
+        "external_id": ticket.get("external_id"), "via": ticket["via"],
         "created_at": iso(ticket["created_ts"]), "updated_at": iso(ticket["updated_ts"]),
         "type": ticket["type"], "subject": ticket["subject"], "raw_subject": ticket["subject"],
         "description": ticket["description"], "priority": ticket["priority"],

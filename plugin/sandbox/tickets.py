@@ -71,6 +71,7 @@ class TicketService:
                 "due_at": v.due_at(data.get("due_at")), "via": via, "created_ts": now,
                 "updated_ts": now, "is_public": first["public"], "followup_ids": [],
                 "via_followup_source_id": source["id"] if source else None,
+                "external_id": str(data["external_id"])[:255] if data.get("external_id") else None,
             }
             self.state.tickets[ticket["id"]] = ticket
             self.state.comments[ticket["id"]] = []

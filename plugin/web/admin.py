@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from plugin.reports import build_transfer_report, parse_since
+from plugin.reports import build_promise_report, build_transfer_report, parse_since
 from plugin.web.auth import require_admin
 
 bp = Blueprint("admin", __name__, url_prefix="/api")
@@ -13,6 +13,11 @@ VENDORS = {"zendesk", "freshdesk"}
 
 def _services():
     return current_app.extensions["followthrough"]
+
+
+def followup_json(row) -> dict:
+    return {"job_id": row.job_id, "kind": row.kind, "run_at": row.run_at.isoformat() + "Z",
+            "tz": row.tz, "status": row.status, "reason": row.reason}
 
 
 def ticket_report(services, vendor: str, ticket_id: str) -> dict:
@@ -25,7 +30,11 @@ def ticket_report(services, vendor: str, ticket_id: str) -> dict:
         "language": state.language if state else None,
         "playbooks": list(state.playbooks) if state else [],
         "flags": list(state.flags) if state else [],
-        "scheduled": [],
+        "scheduled": [followup_json(row) for row in services.store.followups(
+            vendor=vendor, ticket_id=ticket_id)],
+        "surveys": [{"csat": a.csat, "nps": a.nps, "ces": a.ces, "comment": a.comment,
+                     "at": a.answered_at.isoformat() + "Z"}
+                    for a in services.store.survey_answers(vendor, ticket_id)],
         "actions": [
             {"at": action.created_at.isoformat() + "Z", "kind": action.kind,
              "status": action.status, "detail": action.detail}
@@ -76,4 +85,17 @@ def transfers_report():
 @bp.post("/jobs/<job_id>/run")
 @require_admin
 def run_job(job_id: str):
-    return jsonify(error=f"no scheduled job {job_id[:100]!r}"), 404
+    """Run a pending follow-up now: it is moved to now and handed to the worker."""
+    if not _services().store.run_now(job_id):
+        return jsonify(error=f"no pending job {job_id[:100]!r}"), 404
+    return jsonify(status="queued", job_id=job_id), 202
+
+
+@bp.get("/reports/promises")
+@require_admin
+def promises_report():
+    try:
+        window = parse_since(request.args.get("since", "30d"))
+    except ValueError as exc:
+        return jsonify(error=str(exc)), 400
+    return jsonify(build_promise_report(_services(), window))
