@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 
 from plugin.context import TicketContext
-from plugin.decisions import Cancel, CreateTask, Schedule, Settle
+from plugin.decisions import Callback, Cancel, CreateTicket, Schedule, Settle
 from plugin.followups.policy import (
     SOLVED,
     active_playbook,
@@ -56,16 +56,19 @@ def create_call_task(context: TicketContext):
         f"<p>{text(language, reason)}</p>",
         f"<p><strong>{text(language, 'local_time')}:</strong> "
         f"{html.escape(describe_local(run_at, zone, language))}</p>",
-        f"<p><strong>{text(language, 'ticket')}:</strong> #{html.escape(ticket.id)} "
-        f"{html.escape(ticket.subject[:120])}</p>",
+        f"<p><strong>{text(language, 'ticket')}:</strong> "
+        f'<a href="{html.escape(context.settings.agent_ticket_url(ticket.id))}">'
+        f"#{html.escape(ticket.id)}</a> {html.escape(ticket.subject[:120])}</p>",
     ]
     if phone:
         lines.append(f"<p><strong>{text(language, 'phone')}:</strong> {html.escape(phone)}</p>")
     if change.get("comment"):
         lines.append(f"<p><strong>{text(language, 'comment')}:</strong> "
                      f"{html.escape(change['comment'])}</p>")
-    yield CreateTask(
+    yield CreateTicket(
         subject=f"{text(language, 'call_subject')} · #{ticket.id}", html="".join(lines),
         due_at=run_at, requester_id=ticket.requester_id,
         assignee_id=change.get("assignee") or ticket.assignee_id, tags=("ft_followup_call",))
+    if context.settings.talk_callbacks and phone:
+        yield Callback(phone)
     yield Settle("done")

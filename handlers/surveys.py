@@ -7,7 +7,7 @@ import html
 
 from handlers.transfers import split_conversation
 from plugin.context import TicketContext
-from plugin.decisions import Cancel, Field, Note, Reply, Schedule, Settle, Tags
+from plugin.decisions import Cancel, CreateTicket, Field, Note, Reply, Schedule, Settle, Tags
 from plugin.followups.policy import (
     SOLVED,
     active_playbook,
@@ -60,9 +60,11 @@ def send_survey(context: TicketContext):
     links goes to the customer and the ticket stays solved."""
     ticket, settings = context.ticket, context.settings
     _, agent_replies = split_conversation(context)
+    closed_skips = settings.survey_on_closed == "skip"
     reasons = [
         (ticket.status not in SOLVED, "the ticket is no longer solved"),
-        (ticket.status == "closed", "the ticket is closed and cannot take a comment"),
+        (ticket.status == "closed" and closed_skips,
+         "the ticket is closed and cannot take a comment (FT_SURVEY_ON_CLOSED=skip)"),
         (settings.no_survey_tag in ticket.tags, f"the ticket carries {settings.no_survey_tag}"),
         (not agent_replies, "solved without a public agent reply"),
         (bool(context.recently_surveyed),
@@ -75,8 +77,14 @@ def send_survey(context: TicketContext):
     language = context.event.change.get("language") or _language(context)
     asks = _asks(context)
     _, token = issue_token(settings.secret_key, context.vendor, ticket.id, language, asks)
-    yield Reply(survey_links(settings.public_url, token, asks, language), key="survey")
-    yield Tags(add=frozenset({"ft_survey_sent"}))
+    links = survey_links(settings.public_url, token, asks, language)
+    if ticket.status == "closed":
+        # A closed ticket is immutable: the survey goes out as its follow-up ticket.
+        yield CreateTicket(subject=ticket.subject, html=links, requester_id=ticket.requester_id,
+                           tags=("ft_survey_sent",), followup_source=ticket.id)
+    else:
+        yield Reply(links, key="survey")
+        yield Tags(add=frozenset({"ft_survey_sent"}))
     yield Settle("done")
 
 

@@ -68,11 +68,21 @@ class Settings:
     no_survey_tag: str = "ft_no_survey"
     nps_field: str | None = None
     ces_field: str | None = None
+    survey_on_closed: str = "skip"
+    talk_callbacks: bool = False
+    talk_phone_number_id: str | None = None
 
     @property
     def sandbox(self) -> bool:
         """True when no Zendesk account is configured: the built-in sandbox stands in."""
         return not (self.zendesk_subdomain and self.zendesk_email and self.zendesk_api_token)
+
+    def agent_ticket_url(self, ticket_id: str) -> str:
+        """Where an agent opens the ticket in the helpdesk."""
+        if self.zendesk_api_url or self.sandbox:
+            base = self.zendesk_api_url or f"http://127.0.0.1:{self.sandbox_port}"
+            return f"{base.rstrip('/')}/agent/tickets/{ticket_id}"
+        return f"https://{self.zendesk_subdomain}.zendesk.com/agent/tickets/{ticket_id}"
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)
@@ -80,6 +90,8 @@ class Settings:
     def validate(self) -> None:
         if self.note_language not in {"customer", "tr", "az", "en"}:
             raise ConfigError("FT_NOTE_LANGUAGE must be one of customer, tr, az, en")
+        if self.survey_on_closed not in {"skip", "followup"}:
+            raise ConfigError("FT_SURVEY_ON_CLOSED must be skip or followup")
         if self.team_language not in {"tr", "az", "en"}:
             raise ConfigError("FT_TEAM_LANGUAGE must be one of tr, az, en")
         if self.sqlite_synchronous not in {"NORMAL", "FULL"}:
@@ -124,6 +136,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         no_survey_tag=_read(env, "FT_NO_SURVEY_TAG", "ft_no_survey"),
         nps_field=_read(env, "FT_NPS_FIELD_ID"),
         ces_field=_read(env, "FT_CES_FIELD_ID"),
+        survey_on_closed=_read(env, "FT_SURVEY_ON_CLOSED", "skip"),
+        talk_callbacks=_read(env, "FT_ZENDESK_TALK_CALLBACKS", "0") in {"1", "true", "yes"},
+        talk_phone_number_id=_read(env, "FT_ZENDESK_TALK_PHONE_NUMBER_ID"),
     )
     settings.validate()
     return settings

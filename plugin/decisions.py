@@ -95,19 +95,28 @@ class Reply:
 
 
 @dataclass(frozen=True)
-class CreateTask:
-    """A separate task ticket for an agent (a follow-up call), sending the customer nothing."""
+class CreateTicket:
+    """A separate ticket: a private task for an agent (a follow-up call, sending the customer
+    nothing), or a public follow-up of a closed ticket (a survey) when FOLLOWUP_SOURCE is set."""
 
     subject: str
     html: str
-    due_at: datetime
     requester_id: str | None
-    assignee_id: str | None
+    assignee_id: str | None = None
+    due_at: datetime | None = None
     tags: tuple[str, ...] = ()
+    followup_source: str | None = None
+
+
+@dataclass(frozen=True)
+class Callback:
+    """Queue a Zendesk Talk callback to PHONE now (at most once)."""
+
+    phone: str
 
 
 Decision = (Note | Tags | Field | Remember | Flag | Later | Schedule | Cancel | Settle | Reply
-            | CreateTask)
+            | CreateTicket | Callback)
 
 
 @dataclass
@@ -122,7 +131,8 @@ class Plan:
     schedule: list[Schedule] = field(default_factory=list)
     cancel: list[Cancel] = field(default_factory=list)
     settle: Settle | None = None
-    tasks: list[CreateTask] = field(default_factory=list)
+    tickets: list[CreateTicket] = field(default_factory=list)
+    callbacks: list[Callback] = field(default_factory=list)
     action_id: int | None = None
 
 
@@ -156,6 +166,8 @@ def merge(decisions: list[Decision], notes_written: set[str]) -> Plan:
                 if key not in notes_written and plan.update.public_reply is None:
                     plan.update.public_reply = html
                     plan.note_keys.append(key)
-            case CreateTask():
-                plan.tasks.append(decision)
+            case CreateTicket():
+                plan.tickets.append(decision)
+            case Callback():
+                plan.callbacks.append(decision)
     return plan

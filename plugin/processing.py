@@ -182,13 +182,14 @@ class Processor:
 
     def _write(self, row: InboxEvent, event: TicketEvent, ticket: Ticket, plan: Plan) -> str:
         """Send the plan's update and tasks once; 'sent', 'nothing', 'dry_run' or 'closed'."""
-        if plan.update.is_empty() and not plan.tasks:
+        if plan.update.is_empty() and not plan.tickets and not plan.callbacks:
             return "nothing"
         if self.settings.dry_run:
             return "dry_run"
         status = self._update(row, event, ticket, plan) if not plan.update.is_empty() else "sent"
-        if plan.tasks and status != "closed":
-            self._tasks(row, event, plan)
+        if status != "closed":
+            self._new_tickets(row, event, plan)
+            self._callbacks(row, event, plan)
         return status
 
     def _update(self, row: InboxEvent, event: TicketEvent, ticket: Ticket, plan: Plan) -> str:
@@ -222,19 +223,33 @@ class Processor:
             return "closed"
         raise Transient("the ticket kept changing under us (409 three times)")
 
-    def _tasks(self, row: InboxEvent, event: TicketEvent, plan: Plan) -> None:
-        """Create the plan's task tickets once each (the marker is the task's external id)."""
-        for index, task in enumerate(plan.tasks):
-            marker = f"{marker_for(row.vendor, row.delivery_key)}-task{index}"
-            action = self.store.begin_action(row.id, row.vendor, event.ticket_id, "task", marker,
-                                             {"subject": task.subject})
+    def _new_tickets(self, row: InboxEvent, event: TicketEvent, plan: Plan) -> None:
+        """Create the plan's tickets once each (the marker is the new ticket's external id)."""
+        for index, new in enumerate(plan.tickets):
+            marker = f"{marker_for(row.vendor, row.delivery_key)}-t{index}"
+            action = self.store.begin_action(row.id, row.vendor, event.ticket_id, "ticket",
+                                             marker, {"subject": new.subject})
             if action.status == "done" or call_with_retries(
-                    lambda m=marker: self.helpdesk.task_exists(m)):
+                    lambda m=marker: self.helpdesk.ticket_exists(m)):
                 continue
-            call_with_retries(lambda t=task, m=marker: self.helpdesk.create_task(t, m))
-            with self.store.sessions() as session:
-                self.store.set_action_status(session, action.id, "done")
-                session.commit()
+            call_with_retries(lambda t=new, m=marker: self.helpdesk.create_ticket(t, m))
+            self._done(action.id)
+
+    def _callbacks(self, row: InboxEvent, event: TicketEvent, plan: Plan) -> None:
+        """Queue Talk callbacks at most once: after an unclear attempt, a call is not repeated."""
+        for index, callback in enumerate(plan.callbacks):
+            marker = f"{marker_for(row.vendor, row.delivery_key)}-c{index}"
+            if self.store.action_by_marker(marker) is not None:
+                continue  # an earlier attempt may have queued it: a call is never repeated
+            action = self.store.begin_action(row.id, row.vendor, event.ticket_id, "callback",
+                                             marker, {})
+            call_with_retries(lambda c=callback: self.helpdesk.request_callback(c.phone))
+            self._done(action.id)
+
+    def _done(self, action_id: int) -> None:
+        with self.store.sessions() as session:
+            self.store.set_action_status(session, action_id, "done")
+            session.commit()
 
     def _arm(self, vendor: str, ticket_id: str, plan: Plan) -> None:
         """After the commit: tell the scheduler (when it runs in this process) what changed."""

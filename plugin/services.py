@@ -55,8 +55,10 @@ class Services:
         if s.sandbox:
             return ZendeskHelpdesk("sandbox", SANDBOX_EMAIL, SANDBOX_API_TOKEN,
                                    api_url=s.zendesk_api_url or sandbox_url(s), budget=budget)
-        return ZendeskHelpdesk(s.zendesk_subdomain, s.zendesk_email, s.zendesk_api_token,
-                               api_url=s.zendesk_api_url, budget=budget)
+        helpdesk = ZendeskHelpdesk(s.zendesk_subdomain, s.zendesk_email, s.zendesk_api_token,
+                                   api_url=s.zendesk_api_url, budget=budget)
+        helpdesk.talk_phone_number_id = s.talk_phone_number_id
+        return helpdesk
 
     def processor(self):
         from plugin.processing import Processor

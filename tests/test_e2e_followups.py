@@ -174,3 +174,53 @@ def test_solving_keeps_the_promise(stack):
     assert scheduled(stack, ticket_id, "promise_check")["reason"] == "kept"
     report = requests.get(f"{stack.url}/api/reports/promises", headers=AUTH, timeout=5).json()
     assert report["by_agent"]["2"] == {"kept": 1}
+
+
+def test_a_closed_ticket_gets_its_survey_as_a_follow_up_ticket(tmp_path):
+    stack = Stack(tmp_path, survey_on_closed="followup")
+    try:
+        ticket_id = solved_ticket(stack)
+        stack.client.set_status(ticket_id, "closed", AGENT)
+        wait_until(stack.settled, what="the stack to settle")
+        run_job(stack, scheduled(stack, ticket_id, "survey")["job_id"])
+        tickets = requests.get(f"{stack.sandbox.base_url}/api/v2/tickets.json",
+                               auth=("bot@sandbox.test/token", "sandbox-token"),
+                               timeout=5).json()["tickets"]
+        [follow_up] = [t for t in tickets if t["id"] != ticket_id]
+        assert follow_up["via"]["source"]["from"]["ticket_id"] == ticket_id
+        [comment] = stack.comments(follow_up["id"])
+        assert comment["public"] and LINK.search(html.unescape(comment["html_body"]))
+        assert scheduled(stack, ticket_id, "survey")["status"] == "done"
+    finally:
+        stack.close()
+
+
+def test_a_recovery_call_also_queues_a_talk_callback_once(tmp_path):
+    stack = Stack(tmp_path, talk_callbacks=True)
+    try:
+        requests.post(f"{stack.sandbox.base_url}/api/v2/users.json", timeout=5,
+                      auth=("bot@sandbox.test/token", "sandbox-token"),
+                      json={"user": {"name": "Ali", "email": "ali@example.test",
+                                     "phone": "+905551112233"}}).raise_for_status()
+        ticket_id = solved_ticket(stack, email="ali@example.test")
+        run_job(stack, scheduled(stack, ticket_id, "survey")["job_id"])
+        assert answer(stack, ticket_id, 2).status_code == 200
+        wait_until(lambda: any(s["kind"] == "followup_call" for s in
+                               stack.report(ticket_id)["scheduled"]), what="the call")
+        run_job(stack, scheduled(stack, ticket_id, "followup_call")["job_id"])
+        assert stack.stats()["callback_requests"] == 1
+    finally:
+        stack.close()
+
+
+def test_a_429_storm_at_send_time_delays_but_never_doubles_the_survey(stack):
+    ticket_id = solved_ticket(stack)
+    stack.faults(rate_limit_rpm=1, rate_limit_window=2)
+    job = scheduled(stack, ticket_id, "survey")["job_id"]
+    assert requests.post(f"{stack.url}/api/jobs/{job}/run", headers=AUTH,
+                         timeout=5).status_code == 202
+    wait_until(lambda: stack.stats()["requests_by_status"].get("429"), what="a 429")
+    wait_until(lambda: public_comments(stack, ticket_id), timeout=60, what="the survey")
+    wait_until(stack.settled, timeout=30, what="the stack to settle")
+    stack.faults(rate_limit_rpm=700, rate_limit_window=60)
+    assert len(public_comments(stack, ticket_id)) == 1

@@ -30,11 +30,14 @@ class Helpdesk(Protocol):
     def apply(self, ticket: Ticket, update: TicketUpdate) -> None:
         """Write UPDATE to TICKET in one call; raises a HelpdeskError subclass on failure."""
 
-    def create_task(self, task, external_id: str) -> str:
-        """Create a task ticket (CreateTask) carrying EXTERNAL_ID; returns its id."""
+    def create_ticket(self, new, external_id: str) -> str:
+        """Create a ticket (a CreateTicket decision) carrying EXTERNAL_ID; returns its id."""
 
-    def task_exists(self, external_id: str) -> bool:
-        """True when a task with EXTERNAL_ID was already created."""
+    def ticket_exists(self, external_id: str) -> bool:
+        """True when a ticket with EXTERNAL_ID was already created."""
+
+    def request_callback(self, phone: str) -> None:
+        """Queue a callback to PHONE (Zendesk Talk)."""
 
     def has_marker(self, ticket_id: str, marker: str) -> bool:
         """True when a note carrying MARKER is already on the ticket."""

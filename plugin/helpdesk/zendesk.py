@@ -15,7 +15,7 @@ from zenpy.lib.api_objects import Ticket as ZTicket
 from zenpy.lib.exception import APIException, ZenpyException
 
 from plugin import metrics
-from plugin.decisions import CreateTask
+from plugin.decisions import CreateTicket
 from plugin.events import zendesk_ticket
 from plugin.helpdesk.budget import Budget
 from plugin.helpdesk.errors import (
@@ -88,6 +88,7 @@ class ZendeskHelpdesk:
         self.client = Zenpy(subdomain=subdomain, email=email, token=token, session=session,
                             disable_cache=True, timeout=timeout)
         self._me: str | None = None
+        self.talk_phone_number_id: str | None = None
 
     def _call(self, fn: Callable[[], T]) -> T:
         if self.budget is not None:
@@ -188,22 +189,42 @@ class ZendeskHelpdesk:
             change.custom_fields = [{"id": int(k), "value": v} for k, v in update.fields.items()]
         self._call(lambda: self.client.tickets.update(change))
 
-    def create_task(self, task: CreateTask, external_id: str) -> str:
-        """A task ticket for an agent: private description, due time, assignee; no e-mail."""
+    def create_ticket(self, new: CreateTicket, external_id: str) -> str:
+        """A task for an agent (private, due, assigned; no e-mail) or a public follow-up."""
         # Reference: https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#create-ticket
-        ticket = ZTicket(subject=task.subject, type="task",
-                         due_at=task.due_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         comment=ZComment(html_body=task.html, public=False),
-                         tags=list(task.tags), external_id=external_id)
-        if task.requester_id:
-            ticket.requester_id = int(task.requester_id)
-        if task.assignee_id:
-            ticket.assignee_id = int(task.assignee_id)
+        ticket = ZTicket(subject=new.subject, tags=list(new.tags), external_id=external_id,
+                         comment=ZComment(html_body=new.html,
+                                          public=new.followup_source is not None))
+        if new.followup_source:
+            # Only a closed ticket can have a follow-up; it inherits the conversation link.
+            ticket.via_followup_source_id = int(new.followup_source)
+        else:
+            ticket.type = "task"
+        if new.due_at:
+            ticket.due_at = new.due_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if new.requester_id:
+            ticket.requester_id = int(new.requester_id)
+        if new.assignee_id:
+            ticket.assignee_id = int(new.assignee_id)
         return str(self._call(lambda: self.client.tickets.create(ticket)).ticket.id)
 
-    def task_exists(self, external_id: str) -> bool:
+    def ticket_exists(self, external_id: str) -> bool:
         # Reference: https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#list-tickets
         return bool(self._get_json("/tickets.json", {"external_id": external_id})["tickets"])
+
+    def request_callback(self, phone: str) -> None:
+        # Reference: https://developer.zendesk.com/api-reference/voice/talk-api/callback_requests/
+        body = {"callback_request": {"requester_phone_number": phone}}
+        if self.talk_phone_number_id:
+            body["callback_request"]["phone_number_id"] = int(self.talk_phone_number_id)
+
+        def post() -> None:
+            response = self.session.post(self.base_url + "/channels/voice/callback_requests.json",
+                                         json=body, timeout=self.timeout)
+            if response.status_code >= 400:
+                raise classify(response.status_code, response.text)
+
+        self._call(post)
 
     def has_marker(self, ticket_id: str, marker: str) -> bool:
         return any(marker in comment.body for comment in self.comments(ticket_id))
