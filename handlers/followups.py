@@ -68,7 +68,8 @@ def create_call_task(context: TicketContext):
     yield CreateTicket(
         subject=f"{text(language, 'call_subject')} · #{ticket.id}", html="".join(lines),
         due_at=run_at, requester_id=ticket.requester_id,
-        assignee_id=change.get("assignee") or ticket.assignee_id, tags=("ft_followup_call",))
+        assignee_id=change.get("assignee") or ticket.assignee_id, tags=("ft_followup_call",),
+        about=ticket.id)
     if context.settings.talk_callbacks and phone:
         yield Callback(phone)
     yield Settle("done")

@@ -81,7 +81,8 @@ def send_survey(context: TicketContext):
     if ticket.status == "closed":
         # A closed ticket is immutable: the survey goes out as its follow-up ticket.
         yield CreateTicket(subject=ticket.subject, html=links, requester_id=ticket.requester_id,
-                           tags=("ft_survey_sent",), followup_source=ticket.id)
+                           tags=("ft_survey_sent",), followup_source=ticket.id,
+                           about=ticket.id)
     else:
         yield Reply(links, key="survey")
         yield Tags(add=frozenset({"ft_survey_sent"}))

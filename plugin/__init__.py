@@ -15,20 +15,21 @@ from plugin.services import Services
 MAX_BODY_BYTES = 256 * 1024  # Zendesk's own webhook payload limit
 
 
-def webhook_secret(settings: Settings) -> str | None:
-    """The configured Zendesk signing secret; the sandbox's own one in sandbox mode."""
-    if settings.zendesk_webhook_secret:
-        return settings.zendesk_webhook_secret
-    if settings.sandbox:
-        return persistent_secret(settings.var_dir, "sandbox_webhook_secret")[0]
-    return None
+def webhook_secrets(settings: Settings) -> dict[str, str | None]:
+    """Each vendor's webhook secret; in sandbox mode the sandbox's own for the chosen vendor."""
+    secrets_by_vendor = {"zendesk": settings.zendesk_webhook_secret,
+                         "freshdesk": settings.freshdesk_webhook_secret}
+    if settings.sandbox and not secrets_by_vendor[settings.helpdesk]:
+        secrets_by_vendor[settings.helpdesk] = persistent_secret(
+            settings.var_dir, "sandbox_webhook_secret")[0]
+    return secrets_by_vendor
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
     """The WSGI app: webhook intake, admin API, health. Nothing runs at import time."""
     settings = settings or load_settings()
     services = services or Services(settings)
-    services.webhook_secret = webhook_secret(settings)
+    services.webhook_secrets = webhook_secrets(settings)
     app = Flask(__name__, template_folder="web/templates")
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,

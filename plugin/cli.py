@@ -67,11 +67,12 @@ def _sandbox(args, settings: Settings) -> int:
         secret = persistent_secret(settings.var_dir, "sandbox_webhook_secret")[0]
         sandbox.run_sandbox(sandbox.SandboxConfig(
             api_token=SANDBOX_API_TOKEN,
-            webhook_url=f"http://127.0.0.1:{settings.port}/webhooks/zendesk",
+            webhook_url=f"http://127.0.0.1:{settings.port}/webhooks/{settings.helpdesk}",
             webhook_secret=secret,
             persist_path=f"{settings.var_dir}/sandbox.json",
             host="127.0.0.1",
             port=settings.sandbox_port,
+            vendor=settings.helpdesk,
         ))
         return 0
     client = sandbox.SandboxClient(sandbox_url(settings), SANDBOX_API_TOKEN)

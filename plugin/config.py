@@ -55,6 +55,12 @@ class Settings:
     zendesk_api_token: str | None = None
     zendesk_webhook_secret: str | None = None
     zendesk_api_url: str | None = None
+    helpdesk: str = "zendesk"
+    freshdesk_domain: str | None = None
+    freshdesk_api_key: str | None = None
+    freshdesk_webhook_secret: str | None = None
+    freshdesk_api_url: str | None = None
+    freshdesk_rpm: int = 100
     sandbox_port: int = 8081
     worker_threads: int = 4
     web_workers: int = 2
@@ -74,11 +80,19 @@ class Settings:
 
     @property
     def sandbox(self) -> bool:
-        """True when no Zendesk account is configured: the built-in sandbox stands in."""
+        """True when the chosen helpdesk has no account configured: the sandbox stands in."""
+        if self.helpdesk == "freshdesk":
+            return not (self.freshdesk_api_key and (self.freshdesk_domain
+                                                    or self.freshdesk_api_url))
         return not (self.zendesk_subdomain and self.zendesk_email and self.zendesk_api_token)
 
     def agent_ticket_url(self, ticket_id: str) -> str:
         """Where an agent opens the ticket in the helpdesk."""
+        if self.helpdesk == "freshdesk":
+            base = self.freshdesk_api_url or (f"http://127.0.0.1:{self.sandbox_port}"
+                                              if self.sandbox else
+                                              f"https://{self.freshdesk_domain}.freshdesk.com")
+            return f"{base.rstrip('/')}/a/tickets/{ticket_id}"
         if self.zendesk_api_url or self.sandbox:
             base = self.zendesk_api_url or f"http://127.0.0.1:{self.sandbox_port}"
             return f"{base.rstrip('/')}/agent/tickets/{ticket_id}"
@@ -96,7 +110,16 @@ class Settings:
             raise ConfigError("FT_TEAM_LANGUAGE must be one of tr, az, en")
         if self.sqlite_synchronous not in {"NORMAL", "FULL"}:
             raise ConfigError("FT_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
-        if not self.sandbox and not self.zendesk_webhook_secret:
+        if self.helpdesk not in {"zendesk", "freshdesk"}:
+            raise ConfigError("FT_HELPDESK must be zendesk or freshdesk")
+        if self.helpdesk == "freshdesk" and not self.sandbox and not self.freshdesk_webhook_secret:
+            raise ConfigError(
+                "FRESHDESK_WEBHOOK_SECRET is not set. Choose a long random value, set it here "
+                "and send it from your Freshdesk automation rules in the custom header "
+                "X-Followthrough-Secret (see the README); without it every webhook would be "
+                "refused."
+            )
+        if self.helpdesk == "zendesk" and not self.sandbox and not self.zendesk_webhook_secret:
             raise ConfigError(
                 "ZENDESK_WEBHOOK_SECRET is not set. Copy the signing secret of your Zendesk "
                 "webhook (Admin Center > Apps and integrations > Webhooks > Reveal secret) into "
@@ -123,6 +146,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         zendesk_api_token=_read(env, "ZENDESK_API_TOKEN"),
         zendesk_webhook_secret=_read(env, "ZENDESK_WEBHOOK_SECRET"),
         zendesk_api_url=_read(env, "ZENDESK_API_URL"),
+        helpdesk=(_read(env, "FT_HELPDESK", "zendesk") or "zendesk").lower(),
+        freshdesk_domain=_read(env, "FRESHDESK_DOMAIN"),
+        freshdesk_api_key=_read(env, "FRESHDESK_API_KEY"),
+        freshdesk_webhook_secret=_read(env, "FRESHDESK_WEBHOOK_SECRET"),
+        freshdesk_api_url=_read(env, "FRESHDESK_API_URL"),
+        freshdesk_rpm=_int(env, "FT_FRESHDESK_RPM", 100),
         sandbox_port=_int(env, "FT_SANDBOX_PORT", 8081),
         worker_threads=_int(env, "FT_WORKER_THREADS", 4),
         web_workers=_int(env, "FT_WEB_WORKERS", 2),

@@ -106,6 +106,7 @@ class CreateTicket:
     due_at: datetime | None = None
     tags: tuple[str, ...] = ()
     followup_source: str | None = None
+    about: str | None = None  # the ticket this one is about
 
 
 @dataclass(frozen=True)

@@ -143,3 +143,21 @@ def normalise_zendesk(body: Any, invocation_id: str | None = None) -> TicketEven
     if "ft_event" in body:
         return _zendesk_trigger(body, invocation_id)
     return _zendesk_subscribed(body)
+
+
+def normalise_freshdesk(body: Any, delivery_id: str) -> TicketEvent:
+    """A TicketEvent from the id-only body our Freshdesk automation rules send.
+
+    Freshdesk sends no delivery id and retries at +5, +30 and +60 minutes: the worker dedupes
+    on (event, ticket, updated_at) once it has re-read the ticket.
+    """
+    if not isinstance(body, dict):
+        raise BadEvent("the body must be a JSON object")
+    name = body.get("ft_event")
+    if name not in {"ticket.created", "ticket.updated"}:
+        raise BadEvent("ft_event must be ticket.created or ticket.updated")
+    ticket_id = _id(body.get("ticket_id"))
+    if ticket_id is None:
+        raise BadEvent("ticket_id is missing")
+    return TicketEvent(vendor="freshdesk", name=name, ticket_id=ticket_id,
+                       delivery_key=f"unkeyed:{delivery_id}")

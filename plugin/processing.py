@@ -14,7 +14,7 @@ from plugin import metrics
 from plugin.config import Settings
 from plugin.context import TicketContext
 from plugin.decisions import Plan, merge
-from plugin.events import TicketEvent, normalise_zendesk
+from plugin.events import TicketEvent, normalise_freshdesk, normalise_zendesk
 from plugin.helpdesk import Helpdesk
 from plugin.helpdesk.errors import (
     Conflict,
@@ -32,7 +32,6 @@ from plugin.store import Store
 from plugin.tickets import Ticket
 
 log = logging.getLogger(__name__)
-NORMALISERS = {"zendesk": normalise_zendesk}
 MAX_BACKOFF_SECONDS = 600.0
 
 
@@ -43,7 +42,9 @@ def parse_stored(row: InboxEvent) -> TicketEvent:
         return TicketEvent(vendor=row.vendor, name=body["internal"], ticket_id=row.ticket_id,
                            delivery_key=row.delivery_key, change=body.get("change") or {},
                            occurred_at=row.next_attempt_at.isoformat() + "Z")
-    return NORMALISERS[row.vendor](body)
+    if row.vendor == "freshdesk":
+        return replace(normalise_freshdesk(body, ""), delivery_key=row.delivery_key)
+    return normalise_zendesk(body)
 
 
 def marker_for(vendor: str, delivery_key: str) -> str:
@@ -125,15 +126,21 @@ class Processor:
             return "skipped", "the follow-up was cancelled or moved"
         ticket = event.ticket or call_with_retries(lambda: self.helpdesk.ticket(event.ticket_id))
         state = self.store.ticket_state(row.vendor, event.ticket_id)
+        memory = dict(state.memory) if state else {}
+        seen_key = f"seen:{row.vendor}:{event.name}:{ticket.id}:{ticket.updated_at}"
+        if row.delivery_key.startswith("unkeyed:") and self.store.get_value(seen_key):
+            return "skipped", "the same change was delivered before"
         events = [event]
         if event.name == "ticket.updated":
-            # A trigger webhook names no change: derive it from what the store last saw.
+            # An id-only webhook names no change: derive it from what the store last saw.
             events = [replace(event, name=name, change=change, ticket=ticket)
                       for name, change in missed_events(ticket, state, installed_at="")]
+            events += self._new_comments(event, ticket, memory, bot)
+        elif event.name == "ticket.created" and event.ticket is None:
+            memory["last_comment_id"] = 0
         registrations = [(e, r) for e in events for r in self.router.registrations(e.name)]
-        if not registrations:
+        if not registrations and not row.delivery_key.startswith("unkeyed:"):
             return "ignored", "no handler for this event"
-        memory = dict(state.memory) if state else {}
         needs = set().union(*(registration.needs for _, registration in registrations))
         extras = self._fetch(needs, ticket)
         playbooks = self.playbooks.current() if self.playbooks else None
@@ -149,6 +156,22 @@ class Processor:
         self._commit(row, event, ticket, plan, memory, status)
         self._arm(row.vendor, event.ticket_id, plan)
         return ("skipped", "ticket is closed") if status == "closed" else ("done", None)
+
+    def _new_comments(self, event: TicketEvent, ticket: Ticket, memory: dict,
+                      bot: str) -> list[TicketEvent]:
+        """comment_added events for the comments this store has not seen (id-only webhooks)."""
+        comments = call_with_retries(lambda: self.helpdesk.comments(ticket.id))
+        last = int(memory.get("last_comment_id", 0))
+        fresh = [c for c in comments if c.id.isdigit() and int(c.id) > last]
+        if comments:
+            memory["last_comment_id"] = max([last, *(int(c.id) for c in comments
+                                                    if c.id.isdigit())])
+        return [replace(event, name="ticket.comment_added", ticket=ticket, change={"comment": {
+            "id": comment.id, "body": comment.body, "html_body": comment.body,
+            "is_public": comment.public, "author": {
+                "id": comment.author_id,
+                "is_staff": comment.author_is_agent or comment.author_id != ticket.requester_id,
+            }}}) for comment in fresh if comment.author_id != bot]
 
     def _still_due(self, event: TicketEvent) -> bool:
         row = self.store.followup(event.change.get("job_id", ""))
@@ -230,7 +253,7 @@ class Processor:
             action = self.store.begin_action(row.id, row.vendor, event.ticket_id, "ticket",
                                              marker, {"subject": new.subject})
             if action.status == "done" or call_with_retries(
-                    lambda m=marker: self.helpdesk.ticket_exists(m)):
+                    lambda t=new, m=marker: self.helpdesk.ticket_exists(t, m)):
                 continue
             call_with_retries(lambda t=new, m=marker: self.helpdesk.create_ticket(t, m))
             self._done(action.id)
@@ -315,5 +338,8 @@ class Processor:
             elif status == "dry_run":
                 self.store.record_action(session, row.id, row.vendor, event.ticket_id, "update",
                                          "dry_run", {"notes": plan.note_keys})
+            if row.delivery_key.startswith("unkeyed:"):
+                self.store.remember_once(session, f"seen:{row.vendor}:{event.name}:{ticket.id}:"
+                                         f"{ticket.updated_at}")
             self.store.mark_done(session, row.id)
             session.commit()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 from plugin.helpdesk import Helpdesk
@@ -15,22 +14,11 @@ log = logging.getLogger(__name__)
 GRACE_SECONDS = 120  # leave fresh changes to their own webhooks, which may be in flight
 
 
-def ticket_detail(ticket: Ticket) -> dict:
-    """A webhook-style `detail` object for TICKET."""
-    detail = asdict(ticket)
-    detail["tags"] = list(ticket.tags)
-    detail["via"] = {"channel": detail.pop("channel")}
-    return detail
-
-
-def synthetic_event(vendor: str, name: str, ticket: Ticket, change: dict) -> tuple[str, str]:
-    """(delivery key, payload) of an event the export tells us we missed."""
-    event_id = f"reconcile:{name}:{ticket.id}:{ticket.updated_at}"
-    body = {
-        "type": f"zen:event-type:{name}", "id": event_id, "subject": f"zen:ticket:{ticket.id}",
-        "time": ticket.updated_at, "detail": ticket_detail(ticket), "event": change,
-    }
-    return f"event:{event_id}", json.dumps(body)
+def synthetic_event(name: str, ticket: Ticket, change: dict) -> tuple[str, str]:
+    """(delivery key, payload) of an event the export tells us we missed; the worker re-reads
+    the ticket when it runs it."""
+    body = {"internal": name, "change": change}
+    return f"reconcile:{name}:{ticket.id}:{ticket.updated_at}", json.dumps(body)
 
 
 def missed_events(ticket: Ticket, state, installed_at: str) -> list[tuple[str, dict]]:
@@ -68,7 +56,7 @@ def reconcile_once(store: Store, helpdesk: Helpdesk, now: datetime | None = None
         if ticket.updated_at and _unix(ticket.updated_at) > horizon:
             continue
         for name, change in missed_events(ticket, states.get(ticket.id), installed_at):
-            key, payload = synthetic_event(vendor, name, ticket, change)
+            key, payload = synthetic_event(name, ticket, change)
             _, duplicate = store.enqueue(vendor, key, name, ticket.id, payload)
             queued += not duplicate
     store.set_value(cursor_key, str(min(end_time, horizon)))

@@ -101,7 +101,7 @@ def _lead(settings: Settings, services, lease, stop: threading.Event) -> None:
                 lost.set()
 
     def reconcile_loop() -> None:
-        first = not services.store.get_value("zendesk:reconcile_cursor")
+        first = not services.store.get_value(f"{services.helpdesk.vendor}:reconcile_cursor")
         while not (stop.wait(0 if first else settings.reconcile_seconds) or lost.is_set()):
             first = False
             try:
@@ -127,8 +127,10 @@ def _lead(settings: Settings, services, lease, stop: threading.Event) -> None:
 def sandbox_banner(settings: Settings, admin_token: str, created: bool) -> str:
     lines = [
         "",
-        "followthrough is running with the built-in SANDBOX helpdesk (no Zendesk credentials set).",
-        f"  plugin:   http://localhost:{settings.port}   (webhooks at /webhooks/zendesk)",
+        f"followthrough is running with the built-in SANDBOX helpdesk ({settings.helpdesk}; no "
+        "credentials set).",
+        f"  plugin:   http://localhost:{settings.port}   (webhooks at /webhooks/"
+        f"{settings.helpdesk})",
         f"  sandbox:  http://127.0.0.1:{settings.sandbox_port}/api/v2",
         f"  admin token{' (new)' if created else ''}: {admin_token}   (kept in "
         f"{settings.var_dir}/admin_token)",

@@ -12,6 +12,7 @@ from plugin.store import Store
 
 SANDBOX_API_TOKEN = "sandbox-token"  # noqa: S105 - the local sandbox's fixed demo credential
 SANDBOX_EMAIL = "bot@sandbox.test"
+SANDBOX_FRESHDESK_KEY = "bot-key"  # the sandbox's Freshdesk API key of the plugin's user
 
 
 @dataclass
@@ -19,7 +20,7 @@ class Services:
     """Store, helpdesk, router and playbooks for one process; the helpdesk is built lazily."""
 
     settings: Settings
-    webhook_secret: str | None = None
+    webhook_secrets: dict | None = None
 
     def __post_init__(self) -> None:
         self.engine = make_engine(self.settings.database_url, self.settings.sqlite_synchronous)
@@ -48,9 +49,18 @@ class Services:
 
     @cached_property
     def helpdesk(self):
+        s = self.settings
+        if s.helpdesk == "freshdesk":
+            from plugin.helpdesk.freshdesk import FreshdeskHelpdesk
+
+            budget = Budget(self.store.sessions, "freshdesk", s.freshdesk_rpm)
+            if s.sandbox:
+                return FreshdeskHelpdesk(SANDBOX_FRESHDESK_KEY, sandbox_url(s), budget=budget)
+            return FreshdeskHelpdesk(s.freshdesk_api_key, s.freshdesk_api_url or
+                                     f"https://{s.freshdesk_domain}.freshdesk.com",
+                                     budget=budget)
         from plugin.helpdesk.zendesk import ZendeskHelpdesk
 
-        s = self.settings
         budget = Budget(self.store.sessions, "zendesk", s.zendesk_rpm)
         if s.sandbox:
             return ZendeskHelpdesk("sandbox", SANDBOX_EMAIL, SANDBOX_API_TOKEN,

@@ -65,3 +65,22 @@ def sign_zendesk_headers(secret: str, body: bytes, now: datetime) -> dict[str, s
         "X-Zendesk-Webhook-Signature": zendesk_signature(secret, timestamp, body),
         "X-Zendesk-Webhook-Signature-Timestamp": timestamp,
     }
+
+
+def verify_shared_secret(secret: str | None, headers: Mapping[str, str]) -> None:
+    """Freshdesk automation webhooks are unsigned: the rule sends our secret in the custom
+    header X-Followthrough-Secret, or as the basic-auth password; compared in constant time."""
+    if not secret:
+        raise SignatureError("no webhook secret is configured")
+    given = headers.get("X-Followthrough-Secret")
+    auth = headers.get("Authorization", "")
+    if given is None and auth.startswith("Basic "):
+        try:
+            decoded = base64.b64decode(auth[6:], validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SignatureError("malformed basic auth") from exc
+        given = decoded.partition(":")[2]
+    if given is None:
+        raise SignatureError("the shared secret is missing")
+    if not hmac.compare_digest(given.encode("utf-8", "replace"), secret.encode("utf-8")):
+        raise SignatureError("the shared secret does not match")

@@ -371,6 +371,11 @@ class Store:
             row = session.get(KeyValue, key)
             return row.value if row else None
 
+    def remember_once(self, session: Session, key: str) -> None:
+        """Note KEY as seen, inside the caller's transaction (no-op when already there)."""
+        if session.get(KeyValue, key) is None:
+            session.add(KeyValue(key=key, value=self.clock().isoformat()))
+
     def set_value(self, key: str, value: str) -> None:
         with self.sessions() as session:
             session.merge(KeyValue(key=key, value=value))

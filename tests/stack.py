@@ -14,8 +14,9 @@ from werkzeug.serving import make_server
 
 from plugin import create_app
 from plugin.db import utcnow
+from plugin.helpdesk.freshdesk import STATUSES as FRESHDESK_STATUSES
 from plugin.sandbox import SandboxClient, SandboxConfig, start_in_thread
-from plugin.services import SANDBOX_API_TOKEN, SANDBOX_EMAIL, Services
+from plugin.services import SANDBOX_API_TOKEN, SANDBOX_EMAIL, SANDBOX_FRESHDESK_KEY, Services
 from plugin.worker import Worker
 from tests.conftest import ADMIN, SECRET, make_settings
 
@@ -45,17 +46,20 @@ class Stack:
     """Sandbox + plugin web (werkzeug, threaded, real socket) + a worker thread."""
 
     def __init__(self, tmp_path, database_url: str | None = None, webhooks: bool = True,
-                 worker: bool = True, **settings_overrides) -> None:
+                 worker: bool = True, vendor: str = "zendesk", **settings_overrides) -> None:
         self.port = free_port()
+        self.vendor = vendor
         self.sandbox = start_in_thread(SandboxConfig(
-            port=0, webhook_url=f"http://127.0.0.1:{self.port}/webhooks/zendesk",
+            port=0, webhook_url=f"http://127.0.0.1:{self.port}/webhooks/{vendor}",
             webhook_secret=SECRET, webhooks_enabled=webhooks, webhook_retry_base=0.2,
+            vendor=vendor,
         ))
-        self.settings = make_settings(
-            tmp_path, database_url, zendesk_subdomain="sandbox", zendesk_email=SANDBOX_EMAIL,
-            zendesk_api_token=SANDBOX_API_TOKEN, zendesk_api_url=self.sandbox.base_url,
-            **settings_overrides,
-        )
+        account = {"zendesk_subdomain": "sandbox", "zendesk_email": SANDBOX_EMAIL,
+                   "zendesk_api_token": SANDBOX_API_TOKEN,
+                   "zendesk_api_url": self.sandbox.base_url} if vendor == "zendesk" else {
+            "helpdesk": "freshdesk", "freshdesk_api_key": SANDBOX_FRESHDESK_KEY,
+            "freshdesk_api_url": self.sandbox.base_url, "freshdesk_webhook_secret": SECRET}
+        self.settings = make_settings(tmp_path, database_url, **account, **settings_overrides)
         self.services = Services(self.settings)
         self.services.migrate()
         self.app = create_app(self.settings, self.services)
@@ -97,11 +101,20 @@ class Stack:
     def stats(self) -> dict:
         return requests.get(f"{self.sandbox.base_url}/_sandbox/stats", timeout=5).json()
 
+    def _get(self, path: str, **params) -> requests.Response:
+        auth = (f"{SANDBOX_EMAIL}/token", SANDBOX_API_TOKEN) if self.vendor == "zendesk" \
+            else (SANDBOX_FRESHDESK_KEY, "X")
+        return requests.get(f"{self.sandbox.base_url}/api/v2/{path}", auth=auth, timeout=5,
+                            headers=OBSERVER, params=params)
+
     def comments(self, ticket_id: int) -> list[dict]:
-        response = requests.get(
-            f"{self.sandbox.base_url}/api/v2/tickets/{ticket_id}/comments.json",
-            auth=(f"{SANDBOX_EMAIL}/token", SANDBOX_API_TOKEN), timeout=5, headers=OBSERVER)
-        return response.json()["comments"]
+        """The ticket's comments, in Zendesk's shape whatever the vendor."""
+        if self.vendor == "zendesk":
+            return self._get(f"tickets/{ticket_id}/comments.json").json()["comments"]
+        return [{"id": c["id"], "html_body": c["body"], "public": not c["private"],
+                 "author_id": c["user_id"]}
+                for c in self._get(f"tickets/{ticket_id}/conversations",
+                                   per_page=100).json()]
 
     def notes(self, ticket_id: int) -> list[dict]:
         return [c for c in self.comments(ticket_id) if not c["public"] and c["author_id"] == 1]
@@ -111,13 +124,14 @@ class Stack:
         return self.stats()["notes_by_ticket"].get(str(ticket_id), 0)
 
     def ticket(self, ticket_id: int) -> dict:
-        response = requests.get(f"{self.sandbox.base_url}/api/v2/tickets/{ticket_id}.json",
-                                auth=(f"{SANDBOX_EMAIL}/token", SANDBOX_API_TOKEN), timeout=5,
-                                headers=OBSERVER)
-        return response.json()["ticket"]
+        """The ticket with tags and a status name, whatever the vendor."""
+        if self.vendor == "zendesk":
+            return self._get(f"tickets/{ticket_id}.json").json()["ticket"]
+        ticket = self._get(f"tickets/{ticket_id}").json()
+        return {**ticket, "status": FRESHDESK_STATUSES[ticket["status"]]}
 
     def report(self, ticket_id: int) -> dict:
-        response = requests.get(f"{self.url}/api/tickets/zendesk/{ticket_id}",
+        response = requests.get(f"{self.url}/api/tickets/{self.vendor}/{ticket_id}",
                                 headers={"Authorization": f"Bearer {ADMIN}"}, timeout=5)
         response.raise_for_status()
         return response.json()

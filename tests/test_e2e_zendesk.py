@@ -184,7 +184,7 @@ def test_reconciliation_catches_tickets_whose_webhooks_never_came(tmp_path):
         much_later = later + timedelta(seconds=300)
         assert reconcile_once(store, helpdesk, now=much_later) == 1  # the missed status change
         [missed] = [row for row in store.events() if row.event_type == "ticket.status_changed"]
-        assert json.loads(missed.payload)["event"] == {"previous": "NEW", "current": "SOLVED"}
+        assert json.loads(missed.payload)["change"] == {"previous": "NEW", "current": "SOLVED"}
     finally:
         stack.close()
 

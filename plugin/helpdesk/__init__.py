@@ -33,8 +33,8 @@ class Helpdesk(Protocol):
     def create_ticket(self, new, external_id: str) -> str:
         """Create a ticket (a CreateTicket decision) carrying EXTERNAL_ID; returns its id."""
 
-    def ticket_exists(self, external_id: str) -> bool:
-        """True when a ticket with EXTERNAL_ID was already created."""
+    def ticket_exists(self, new, external_id: str) -> bool:
+        """True when NEW (a CreateTicket) was already created under EXTERNAL_ID."""
 
     def request_callback(self, phone: str) -> None:
         """Queue a callback to PHONE (Zendesk Talk)."""

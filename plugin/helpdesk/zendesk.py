@@ -208,7 +208,7 @@ class ZendeskHelpdesk:
             ticket.assignee_id = int(new.assignee_id)
         return str(self._call(lambda: self.client.tickets.create(ticket)).ticket.id)
 
-    def ticket_exists(self, external_id: str) -> bool:
+    def ticket_exists(self, new: CreateTicket, external_id: str) -> bool:
         # Reference: https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#list-tickets
         return bool(self._get_json("/tickets.json", {"external_id": external_id})["tickets"])
 

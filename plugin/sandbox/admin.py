@@ -23,6 +23,12 @@ def _json() -> dict[str, Any]:
     return data
 
 
+@admin_bp.get("/info")
+def info() -> Response:
+    """Which helpdesk API this sandbox speaks (SandboxClient picks its dialect from it)."""
+    return jsonify({"vendor": runtime().config.vendor})
+
+
 @admin_bp.get("/faults")
 def faults_show() -> Response:
     return jsonify(runtime().faults.describe())

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import struct
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -17,11 +14,13 @@ from plugin.sandbox.common import SandboxRuntime, runtime, simulated
 from plugin.sandbox.config import SandboxConfig
 from plugin.sandbox.errors import ApiError
 from plugin.sandbox.faults import FaultControl
+from plugin.sandbox.freshdesk_api import install_freshdesk
+from plugin.sandbox.freshdesk_webhooks import FreshdeskWebhookSender
+from plugin.sandbox.guard import API_PREFIX, guard_request
 from plugin.sandbox.state import SandboxState
 from plugin.sandbox.tickets import TicketService
 from plugin.sandbox.webhooks import WebhookSender
 
-API_PREFIX = "/api/v2"
 _ERROR_NAMES = {500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable"}
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -38,35 +37,20 @@ def _strip_json_suffix(wsgi_app: WsgiApp) -> WsgiApp:
     return middleware
 
 
-def _drop_connection() -> Response:
-    """Close the client connection without sending a response."""
-    sock = request.environ.get("werkzeug.socket")
-    if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.shutdown(socket.SHUT_RDWR)
-    request.environ["sandbox.dropped"] = True
-    return Response(status=500)
+def _zendesk_limited() -> ApiError:
+    return ApiError(429, {"error": "TooManyRequests",
+                          "description": "Rate limit exceeded for this account"})
+
+
+def _zendesk_fault(status: int) -> ApiError:
+    return ApiError(status, {"error": _ERROR_NAMES[status],
+                             "description": "Injected sandbox fault"})
 
 
 def _before_api() -> Response | None:
     if not request.path.startswith(API_PREFIX) or simulated():
         return None
-    faults = runtime().faults
-    allowed, headers = faults.limiter.hit()
-    request.environ["sandbox.rate_headers"] = headers
-    if not allowed:
-        raise ApiError(429, {"error": "TooManyRequests",
-                             "description": "Rate limit exceeded for this account"})
-    stall, outcome = faults.injector.draw()
-    if stall:
-        time.sleep(stall)
-    if outcome == "reset":
-        faults.count("reset")
-        return _drop_connection()
-    if isinstance(outcome, int):
-        raise ApiError(outcome, {"error": _ERROR_NAMES[outcome],
-                                 "description": "Injected sandbox fault"})
-    return None
+    return guard_request(_zendesk_limited, _zendesk_fault, dict)
 
 
 def _after_api(response: Response) -> Response:
@@ -98,19 +82,23 @@ def create_sandbox_app(config: SandboxConfig | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     state = SandboxState(config)
-    sender = WebhookSender(config, state.clock.now)
+    freshdesk = config.vendor == "freshdesk"
+    sender = (FreshdeskWebhookSender if freshdesk else WebhookSender)(config, state.clock.now)
     app.extensions["sandbox"] = SandboxRuntime(
         config=config, state=state, sender=sender, tickets=TicketService(state, sender),
         faults=FaultControl(config.rate_limit_rpm, config.ticket_updates_per_window,
                             config.ticket_update_window_seconds))
     sender.start()
-    app.before_request(_before_api)
     app.after_request(_after_api)
     app.register_error_handler(ApiError, _api_error)
+    app.register_blueprint(admin_bp)
+    if freshdesk:
+        install_freshdesk(app)
+        return app
+    app.before_request(_before_api)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _method_not_allowed)
     app.register_blueprint(api_bp)
     app.register_blueprint(tickets_bp)
-    app.register_blueprint(admin_bp)
     app.wsgi_app = _strip_json_suffix(app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -8,6 +8,8 @@ from typing import Any
 import requests
 
 from plugin.sandbox.common import SIMULATED_HEADER
+from plugin.sandbox.config import default_agent_keys
+from plugin.sandbox.freshdesk_client import FreshdeskDriver
 
 _SUBJECTS = {"tr": "Destek talebi", "az": "Dəstək sorğusu", "en": "Support request"}
 _NAMES = {"tr": "Zeynep Kaya", "az": "Leyla Əliyeva", "en": "Alex Morgan"}
@@ -16,13 +18,30 @@ _NAMES = {"tr": "Zeynep Kaya", "az": "Leyla Əliyeva", "en": "Alex Morgan"}
 class SandboxClient:
     """Acts as simulated customers and agents (exempt from rate limits and faults).
 
+    Speaks the sandbox's vendor (asked from /_sandbox/info unless given). Against Freshdesk,
+    api_token is unused: agents act with their API keys (agent_keys: e-mail -> key, default
+    the seeded ones) and the methods return Freshdesk ticket JSON.
     Raises requests.HTTPError on errors.
     """
 
-    def __init__(self, base_url: str, api_token: str, timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, api_token: str, timeout: float = 10.0,
+                 vendor: str | None = None, agent_keys: dict[str, str] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_token = api_token
         self.timeout = timeout
+        self.vendor = vendor
+        self._agent_keys = agent_keys or default_agent_keys()
+
+    @property
+    def _freshdesk(self) -> FreshdeskDriver | None:
+        """The Freshdesk dialect's driver, or None against a Zendesk sandbox."""
+        if self.vendor is None:
+            info = requests.get(f"{self.base_url}/_sandbox/info", timeout=self.timeout)
+            info.raise_for_status()
+            self.vendor = str(info.json()["vendor"])
+        if self.vendor != "freshdesk":
+            return None
+        return FreshdeskDriver(self.base_url, self._agent_keys, self.timeout)
 
     def _call(self, method: str, path: str, email: str,
               payload: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -38,6 +57,8 @@ class SandboxClient:
     def create_customer_ticket(self, text: str, subject: str | None = None, lang: str = "tr",
                                name: str | None = None, email: str | None = None) -> int:
         """Create (if needed) an end-user and open a web request as them; returns the ticket id."""
+        if self._freshdesk:
+            return self._freshdesk.create_customer_ticket(text, subject, lang, name, email)
         email = email or f"customer-{uuid.uuid4().hex[:8]}@sandbox.test"
         user = {"name": name or _NAMES.get(lang, _NAMES["en"]), "email": email, "locale": lang}
         existing = requests.post(f"{self.base_url}/api/v2/users.json", json={"user": user},
@@ -51,21 +72,31 @@ class SandboxClient:
                    ["request"]["id"])
 
     def customer_comment(self, ticket_id: int, text: str, email: str) -> dict[str, Any]:
+        if self._freshdesk:
+            return self._freshdesk.customer_comment(ticket_id, text, email)
         return self._call("PUT", f"requests/{ticket_id}.json", email,
                           {"request": {"comment": {"body": text}}})["request"]
 
     def agent_reply(self, ticket_id: int, text: str, agent_email: str = "ayse@sandbox.test",
                     public: bool = True) -> dict[str, Any]:
+        if self._freshdesk:
+            return self._freshdesk.agent_reply(ticket_id, text, agent_email, public)
         return self._update(ticket_id, agent_email, {"comment": {"body": text, "public": public}})
 
     def set_group(self, ticket_id: int, group_id: int, agent_email: str) -> dict[str, Any]:
+        if self._freshdesk:
+            return self._freshdesk.set_group(ticket_id, group_id, agent_email)
         return self._update(ticket_id, agent_email, {"group_id": group_id})
 
     def set_status(self, ticket_id: int, status: str, agent_email: str) -> dict[str, Any]:
+        if self._freshdesk:
+            return self._freshdesk.set_status(ticket_id, status, agent_email)
         return self._update(ticket_id, agent_email, {"status": status})
 
     def show(self, ticket_id: int) -> str:
         """A readable dump of the ticket and its comments; private notes are marked."""
+        if self._freshdesk:
+            return self._freshdesk.show(ticket_id)
         bot = "bot@sandbox.test"
         ticket = self._call("GET", f"tickets/{ticket_id}.json", bot)["ticket"]
         names: dict[int, str] = {}

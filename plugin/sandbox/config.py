@@ -36,6 +36,16 @@ def _default_users() -> list[dict[str, Any]]:
     ]
 
 
+def _default_api_keys() -> dict[str, int]:
+    return {"bot-key": 1, "ayse-key": 2, "elvin-key": 3}
+
+
+def default_agent_keys() -> dict[str, str]:
+    """Seeded agent email -> Freshdesk API key (what SandboxClient uses to act as an agent)."""
+    emails = {u["id"]: u["email"] for u in _default_users()}
+    return {emails[uid]: key for key, uid in _default_api_keys().items()}
+
+
 def _default_groups() -> list[dict[str, Any]]:
     return [
         {"id": 10, "name": "Destek", "description": "support"},
@@ -49,7 +59,9 @@ def _default_groups() -> list[dict[str, Any]]:
 class SandboxConfig:
     """Settings of one sandbox instance; every field has a demo-friendly default."""
 
+    vendor: str = "zendesk"  # "zendesk" or "freshdesk": the one API dialect this instance speaks
     api_token: str = "sandbox-token"  # noqa: S105 (local demo credential)
+    api_keys: dict[str, int] = field(default_factory=_default_api_keys)  # Freshdesk key -> agent
     webhook_url: str | None = None  # one URL, or several separated by commas
     webhook_secret: str = DEFAULT_WEBHOOK_SECRET
     webhooks_enabled: bool = True

@@ -80,14 +80,19 @@ class WebhookSender:
                     "zendesk_event_version": EVENT_VERSION, "subject": f"zen:ticket:{ticket_id}",
                     "detail": detail, "event": event}
         body = json.dumps(envelope, ensure_ascii=False).encode()
+        self._submit(ticket_id, [{
+            "url": url, "webhook_id": f"01SANDBOXWEBHOOK{index:010d}",
+            "invocation_id": str(next(self._invocations)), "event_id": envelope["id"],
+            "type": envelope["type"], "ticket_id": ticket_id, "body": body}
+            for index, url in enumerate(targets)])
+
+    def _submit(self, ticket_id: int, jobs: list[Job]) -> None:
+        """Queue jobs on the ticket's shard (counted as pending before any can finish)."""
         with self._idle:
-            self._pending += len(targets)
-            self.stats["enqueued"] += len(targets)
-        for index, url in enumerate(targets):
-            self._queues[ticket_id % len(self._queues)].put({
-                "url": url, "webhook_id": f"01SANDBOXWEBHOOK{index:010d}",
-                "invocation_id": str(next(self._invocations)), "event_id": envelope["id"],
-                "type": envelope["type"], "ticket_id": ticket_id, "body": body})
+            self._pending += len(jobs)
+            self.stats["enqueued"] += len(jobs)
+        for job in jobs:
+            self._queues[ticket_id % len(self._queues)].put(job)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every queued event is delivered or has finally failed."""
@@ -146,10 +151,9 @@ class WebhookSender:
             with self._idle:
                 self.stats["retried"] += 1
 
-    def _attempt(self, session: requests.Session,
-                 job: Job) -> tuple[int | None, float | None, str | None]:
+    def _headers(self, job: Job) -> dict[str, str]:
         timestamp = iso(time.time())
-        headers = {
+        return {
             "Content-Type": "application/json", "User-Agent": "Zendesk Webhook",
             "x-zendesk-account-id": str(self.config.account_id),
             "x-zendesk-webhook-id": job["webhook_id"],
@@ -158,6 +162,10 @@ class WebhookSender:
                                                 job["body"]),
             "x-zendesk-webhook-signature-timestamp": timestamp,
         }
+
+    def _attempt(self, session: requests.Session,
+                 job: Job) -> tuple[int | None, float | None, str | None]:
+        headers = self._headers(job)
         with self._idle:
             self.stats["sent"] += 1
         try:
