@@ -238,7 +238,8 @@ class Processor:
         try:
             for _ in range(3):
                 try:
-                    call_with_retries(lambda t=current: self.helpdesk.apply(t, plan.update))
+                    call_with_retries(lambda t=current: self.helpdesk.apply(t, plan.update),
+                                      write=True)
                     return "sent"
                 except Conflict:
                     current = call_with_retries(lambda: self.helpdesk.ticket(event.ticket_id))
@@ -255,7 +256,8 @@ class Processor:
             if action.status == "done" or call_with_retries(
                     lambda t=new, m=marker: self.helpdesk.ticket_exists(t, m)):
                 continue
-            call_with_retries(lambda t=new, m=marker: self.helpdesk.create_ticket(t, m))
+            call_with_retries(lambda t=new, m=marker: self.helpdesk.create_ticket(t, m),
+                              write=True)
             self._done(action.id)
 
     def _callbacks(self, row: InboxEvent, event: TicketEvent, plan: Plan) -> None:
@@ -266,7 +268,8 @@ class Processor:
                 continue  # an earlier attempt may have queued it: a call is never repeated
             action = self.store.begin_action(row.id, row.vendor, event.ticket_id, "callback",
                                              marker, {})
-            call_with_retries(lambda c=callback: self.helpdesk.request_callback(c.phone))
+            call_with_retries(lambda c=callback: self.helpdesk.request_callback(c.phone),
+                              write=True)
             self._done(action.id)
 
     def _done(self, action_id: int) -> None:

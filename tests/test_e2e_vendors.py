@@ -115,3 +115,44 @@ def test_promise_at_risk(stack):
     wait_until(lambda: "ft_promise_at_risk" in stack.ticket(ticket_id)["tags"],
                what="the at-risk tag")
     assert any("öğleden önce" in b for b in bodies(stack, ticket_id))
+
+
+@pytest.fixture
+def freshdesk(tmp_path):
+    stack = Stack(tmp_path, vendor="freshdesk")
+    yield stack
+    stack.close()
+
+
+def test_freshdesk_redeliveries_without_an_id_are_processed_once(freshdesk):
+    ticket_id = open_ticket(freshdesk)
+    # Freshdesk retries at +5/+30/+60 min with the same id-only body and no delivery id.
+    for _ in range(3):
+        response = requests.post(f"{freshdesk.url}/webhooks/freshdesk", timeout=5,
+                                 json={"ft_event": "ticket.created", "ticket_id": str(ticket_id)},
+                                 headers={"X-Followthrough-Secret": freshdesk.settings
+                                          .freshdesk_webhook_secret})
+        assert response.status_code == 202
+    wait_until(freshdesk.settled, what="the stack to settle")
+    skipped = [e for e in freshdesk.services.store.events()
+               if e.last_error == "the same change was delivered before"]
+    # The first retry sees the ticket as the plugin's own note left it (a newer updated_at)
+    # and runs again, changing nothing; the others match it and are skipped outright.
+    assert len(skipped) >= 2
+    assert len(freshdesk.notes(ticket_id)) == 1
+
+
+def test_freshdesk_rate_limits_delay_but_lose_and_double_nothing(tmp_path):
+    stack = Stack(tmp_path, vendor="freshdesk", worker=False)
+    try:
+        ids = [stack.client.create_customer_ticket(ORDER_TR, lang="tr") for _ in range(3)]
+        wait_until(lambda: stack.services.store.count_by_status().get("pending") == 3,
+                   what="the events in the inbox")
+        stack.faults(rate_limit_rpm=6, rate_limit_window=2)
+        stack.start_worker()
+        wait_until(lambda: stack.stats()["requests_by_status"].get("429"), what="a 429")
+        wait_until(lambda: all(stack.note_count(i) for i in ids), timeout=120, what="the notes")
+        wait_until(stack.settled, timeout=60, what="the stack to settle")
+        assert [stack.note_count(i) for i in ids] == [1, 1, 1]
+    finally:
+        stack.close()

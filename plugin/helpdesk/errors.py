@@ -14,9 +14,19 @@ class HelpdeskError(Exception):
 
 
 class Transient(HelpdeskError):
-    """5xx, timeouts, connection resets: retried with backoff."""
+    """5xx, timeouts, connection resets: retried with backoff.
+
+    `ambiguous` marks failures after which the request may have taken effect (a timeout while
+    waiting for the answer, a 504): a write is then not repeated blindly — the event is retried
+    later, and the retry first looks for its marker on the ticket.
+    """
 
     transient = True
+
+    def __init__(self, message: str, status: int | None = None,
+                 ambiguous: bool = False) -> None:
+        super().__init__(message, status)
+        self.ambiguous = ambiguous
 
 
 class RateLimited(Transient):

@@ -60,7 +60,7 @@ def classify(response: requests.Response) -> HelpdeskError:
             retry_after = 60.0
         return RateLimited(retry_after, "Freshdesk answered 429")
     if status >= 500:
-        return Transient(f"Freshdesk answered {status}", status)
+        return Transient(f"Freshdesk answered {status}", status, ambiguous=status == 504)
     if status == 409:
         return Conflict(f"Freshdesk: {describe_error(response)}", status)
     return Permanent(f"Freshdesk refused the request ({status}): {describe_error(response)}",
@@ -109,7 +109,8 @@ class FreshdeskHelpdesk:
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Transient(f"Freshdesk unreachable: {type(exc).__name__}") from exc
+            raise Transient(f"Freshdesk unreachable: {type(exc).__name__}",
+                            ambiguous=not isinstance(exc, requests.ConnectTimeout)) from exc
         metrics.API_CALLS.labels(vendor="freshdesk", status=str(response.status_code)).inc()
         if response.status_code >= 400:
             raise classify(response)
@@ -171,15 +172,12 @@ class FreshdeskHelpdesk:
         return self._fields[1]
 
     def apply(self, ticket: Ticket, update: TicketUpdate) -> None:
-        """A note or a reply, then tags and fields by read-merge-write with a conflict check."""
-        if update.public_reply:
-            self._request("POST", f"/tickets/{int(ticket.id)}/reply",
-                          json={"body": update.public_reply})
-        elif update.notes:
-            self._request("POST", f"/tickets/{int(ticket.id)}/notes",
-                          json={"body": "<hr>".join(update.notes), "private": True})
+        """Tags and fields (read-merge-write with a conflict check), then the note or reply.
+
+        The comment goes last: if the ticket update fails, nothing has been written and the
+        whole step can be repeated without posting the note twice.
+        """
         changes: dict[str, Any] = {}
-        current = ticket
         if update.add_tags or update.remove_tags:
             current = self.ticket(ticket.id)
             if ticket.updated_at and current.updated_at != ticket.updated_at and \
@@ -197,6 +195,12 @@ class FreshdeskHelpdesk:
                 changes["custom_fields"] = fields
         if changes:
             self._request("PUT", f"/tickets/{int(ticket.id)}", json=changes)
+        if update.public_reply:
+            self._request("POST", f"/tickets/{int(ticket.id)}/reply",
+                          json={"body": update.public_reply})
+        elif update.notes:
+            self._request("POST", f"/tickets/{int(ticket.id)}/notes",
+                          json={"body": "<hr>".join(update.notes), "private": True})
 
     def has_marker(self, ticket_id: str, marker: str) -> bool:
         return any(marker in comment.body for comment in self.comments(ticket_id))

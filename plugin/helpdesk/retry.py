@@ -20,10 +20,13 @@ T = TypeVar("T")
 MAX_IN_CALL_WAIT = 10.0
 
 
-def _worth_retrying_now(exc: BaseException) -> bool:
-    """Transient failures are retried in-call unless the vendor asks us to wait too long."""
+def _worth_retrying_now(exc: BaseException, write: bool = False) -> bool:
+    """Transient failures are retried in-call unless the vendor asks us to wait too long, or
+    a write may already have taken effect."""
     if isinstance(exc, RateLimited):
         return exc.retry_after <= MAX_IN_CALL_WAIT
+    if write and getattr(exc, "ambiguous", False):
+        return False
     return isinstance(exc, HelpdeskError) and exc.transient
 
 
@@ -40,11 +43,15 @@ class _WaitRetryAfterOrJitter:
         return self.backoff(state)
 
 
-def call_with_retries(fn: Callable[[], T], attempts: int = 4, sleep=None) -> T:
-    """Run FN, retrying transient failures; the last failure is re-raised to the caller."""
+def call_with_retries(fn: Callable[[], T], attempts: int = 4, sleep=None,
+                      write: bool = False) -> T:
+    """Run FN, retrying transient failures; the last failure is re-raised to the caller.
+
+    WRITE: FN changes the ticket; a failure that may have taken effect is not retried here.
+    """
     kwargs = {"sleep": sleep} if sleep is not None else {}
     retrying = Retrying(
-        retry=retry_if_exception(_worth_retrying_now),
+        retry=retry_if_exception(lambda exc: _worth_retrying_now(exc, write)),
         wait=_WaitRetryAfterOrJitter(),
         stop=stop_after_attempt(attempts) | stop_after_delay(45),
         reraise=True,

@@ -57,7 +57,7 @@ def classify(status: int, text: str) -> HelpdeskError:
     if status == 429:
         return RateLimited(30.0, "Zendesk answered 429")
     if status >= 500:
-        return Transient(f"Zendesk answered {status}", status)
+        return Transient(f"Zendesk answered {status}", status, ambiguous=status == 504)
     if status == 409:
         return Conflict("the ticket changed since it was read (409)", status)
     if status == 422 and "closed" in text.lower():
@@ -105,7 +105,8 @@ class ZendeskHelpdesk:
         except requests.HTTPError as exc:
             raise classify(exc.response.status_code, exc.response.text) from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Transient(f"Zendesk unreachable: {type(exc).__name__}") from exc
+            raise Transient(f"Zendesk unreachable: {type(exc).__name__}",
+                            ambiguous=not isinstance(exc, requests.ConnectTimeout)) from exc
         except ZenpyException as exc:
             raise Permanent(f"zenpy refused the call: {exc}") from exc
 
