@@ -20,9 +20,18 @@ lint: $(BIN)/followthrough
 test: lint
 	$(BIN)/pytest
 
+# The full fault suite: 5,000 events through repeated kill -9, larger fault scenarios, and
+# 10,000 fuzzed requests. `make test` runs the short form of the same tests.
+faults: $(BIN)/followthrough
+	FT_CRASH_EVENTS=5000 FT_CRASH_KILLS=5 FT_FAULT_SCALE=10 FT_FUZZ_EXAMPLES=2000 \
+		$(BIN)/pytest -s tests/faults
+
 bench: $(BIN)/followthrough
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/e2e.py
+	$(BIN)/python benchmarks/api_economy.py
 	$(BIN)/python benchmarks/matcher.py
+	$(BIN)/python benchmarks/scheduler.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
