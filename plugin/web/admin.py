@@ -72,16 +72,6 @@ def replay(event_id: int):
     return jsonify(status="queued", event_id=event_id), 202
 
 
-@bp.get("/reports/transfers")
-@require_admin
-def transfers_report():
-    try:
-        window = parse_since(request.args.get("since", "30d"))
-    except ValueError as exc:
-        return jsonify(error=str(exc)), 400
-    return jsonify(build_transfer_report(_services(), window))
-
-
 @bp.post("/jobs/<job_id>/run")
 @require_admin
 def run_job(job_id: str):
@@ -91,11 +81,17 @@ def run_job(job_id: str):
     return jsonify(status="queued", job_id=job_id), 202
 
 
-@bp.get("/reports/promises")
+REPORTS = {"transfers": build_transfer_report, "promises": build_promise_report}
+
+
+@bp.get("/reports/<kind>")
 @require_admin
-def promises_report():
+def report(kind: str):
+    """GET /api/reports/transfers and /api/reports/promises (?since=30d)."""
+    if kind not in REPORTS:
+        return jsonify(error="reports: transfers, promises"), 404
     try:
         window = parse_since(request.args.get("since", "30d"))
     except ValueError as exc:
         return jsonify(error=str(exc)), 400
-    return jsonify(build_promise_report(_services(), window))
+    return jsonify(REPORTS[kind](_services(), window))
