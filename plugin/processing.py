@@ -86,7 +86,8 @@ class Processor:
                 self.store.finish(row.id, outcome, reason)
         except RateLimited as exc:
             outcome, reason = "retry", str(exc)
-            self.store.retry_later(row.id, exc.retry_after + random.uniform(0, 2), reason)
+            self.store.retry_later(row.id, exc.retry_after + random.uniform(0, 2), reason,
+                                   refund_attempt=True)
         except Permanent as exc:
             outcome, reason = "failed", str(exc)
             self.store.finish(row.id, "failed", reason)

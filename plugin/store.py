@@ -138,18 +138,16 @@ class Store:
             session.commit()
             return result.rowcount
 
-    def retry_later(self, event_id: int, delay_seconds: float, error: str) -> None:
+    def retry_later(self, event_id: int, delay_seconds: float, error: str,
+                    refund_attempt: bool = False) -> None:
+        """Back in line after DELAY_SECONDS. REFUND_ATTEMPT: the vendor asked us to wait (429),
+        which spends none of the event's retry budget."""
+        values = {"status": "pending", "lease_until": None, "last_error": error,
+                  "next_attempt_at": self.clock() + timedelta(seconds=delay_seconds)}
+        if refund_attempt:
+            values["attempts"] = InboxEvent.attempts - 1
         with self.sessions() as session:
-            session.execute(
-                update(InboxEvent)
-                .where(InboxEvent.id == event_id)
-                .values(
-                    status="pending",
-                    lease_until=None,
-                    last_error=error,
-                    next_attempt_at=self.clock() + timedelta(seconds=delay_seconds),
-                )
-            )
+            session.execute(update(InboxEvent).where(InboxEvent.id == event_id).values(**values))
             session.commit()
 
     def requeue(self, event_id: int) -> bool:

@@ -116,6 +116,7 @@ def test_rate_limit_puts_the_event_back_without_spending_a_note(services):
     stored = services.store.event(row.id)
     assert stored.status == "pending"
     assert (stored.next_attempt_at - stored.received_at).total_seconds() >= 45
+    assert stored.attempts == 0  # waiting on the vendor's 429 spends no retry budget
 
 
 def test_permanent_error_dead_letters_at_once(services):
