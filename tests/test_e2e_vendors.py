@@ -99,8 +99,19 @@ def test_survey_after_solve(stack):
     assert browser.post(f"{stack.url}/s/{token}", data={"csrf": csrf, "csat": "2"},
                         timeout=5).status_code == 200
     wait_until(lambda: "ft_csat_bad" in stack.ticket(ticket_id)["tags"], what="the answer")
-    wait_until(lambda: any(s["kind"] == "followup_call"
-                           for s in stack.report(ticket_id)["scheduled"]), what="the call")
+    call = wait_until(lambda: next((s for s in stack.report(ticket_id)["scheduled"]
+                                    if s["kind"] == "followup_call"), None), what="the call")
+    assert requests.post(f"{stack.url}/api/jobs/{call['job_id']}/run", headers=AUTH,
+                         timeout=5).status_code == 202
+    wait_until(stack.settled, what="the call to run")
+    if stack.vendor == "zendesk":
+        # A task ticket for the agent who solved it; the customer is sent nothing.
+        tasks = [t for t in stack._get("tickets.json").json()["tickets"] if t["type"] == "task"]
+        assert [t["assignee_id"] for t in tasks] == [2]
+    else:
+        # Freshdesk has no task API: a private note e-mailed to the agent, and a tag.
+        assert "ft_followup_call" in stack.ticket(ticket_id)["tags"]
+        assert any("#" + str(ticket_id) in b for b in bodies(stack, ticket_id))
 
 
 def test_promise_at_risk(stack):
