@@ -34,7 +34,7 @@ def _id(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise BadEvent("ids must be strings or integers")
     text = str(value)
-    if len(text) > 40 or not text.isdigit():
+    if len(text) > 40 or not (text.isascii() and text.isdigit()):
         raise BadEvent(f"not a Zendesk id: {text[:40]!r}")
     return text
 
@@ -119,7 +119,7 @@ def _zendesk_subscribed(body: dict[str, Any]) -> TicketEvent:
 
 def _zendesk_trigger(body: dict[str, Any], invocation_id: str | None) -> TicketEvent:
     name = body.get("ft_event")
-    if name not in {"ticket.created", "ticket.updated"}:
+    if not isinstance(name, str) or name not in {"ticket.created", "ticket.updated"}:
         raise BadEvent("ft_event must be ticket.created or ticket.updated")
     ticket_id = _id(body.get("ticket_id"))
     if ticket_id is None:
@@ -154,7 +154,7 @@ def normalise_freshdesk(body: Any, delivery_id: str) -> TicketEvent:
     if not isinstance(body, dict):
         raise BadEvent("the body must be a JSON object")
     name = body.get("ft_event")
-    if name not in {"ticket.created", "ticket.updated"}:
+    if not isinstance(name, str) or name not in {"ticket.created", "ticket.updated"}:
         raise BadEvent("ft_event must be ticket.created or ticket.updated")
     ticket_id = _id(body.get("ticket_id"))
     if ticket_id is None:

@@ -19,6 +19,8 @@ def parse_since(value: str) -> timedelta:
     if not found:
         raise ValueError("use a number of days or hours, like 30d or 12h")
     number, unit = int(found.group(1)), found.group(2)
+    if number > (3660 if unit == "d" else 3660 * 24):
+        raise ValueError("look back ten years at most")
     return timedelta(days=number) if unit == "d" else timedelta(hours=number)
 
 

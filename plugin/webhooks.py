@@ -57,11 +57,16 @@ def _intake(services, vendor: str, body: bytes, normalise):
     """Parse, store, acknowledge: the same for every vendor once the sender is verified."""
     try:
         payload = json.loads(body.decode("utf-8"))
-        event = normalise(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # bad UTF-8, bad JSON, a 4,300-digit number
         return _error(400, "the body is not JSON in UTF-8")
+    try:
+        event = normalise(payload)
+        # Lone surrogates ("\ud800") decode from JSON but cannot be stored as text.
+        f"{event.delivery_key}{event.name}{event.ticket_id}".encode()
     except BadEvent as exc:
         return _error(400, f"not a {vendor.title()} ticket event: {exc}")
+    except UnicodeEncodeError:
+        return _error(400, "the event carries text that is not valid Unicode")
     wanted = services.router.wants(event.name) or event.name == "ticket.updated"
     try:
         event_id, duplicate = services.store.enqueue(

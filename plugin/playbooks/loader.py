@@ -59,16 +59,25 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 
 def _parse(text: str) -> tuple[yaml.Node | None, Any]:
-    loader = _NoAliasLoader(text)
+    loader = None
     try:
+        loader = _NoAliasLoader(text)  # the reader refuses control characters right here
         node = loader.get_single_node()
         return node, (loader.construct_document(node) if node is not None else None)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         context = f"{exc.context}: " if exc.context else ""
         raise _FileProblem(mark.line + 1 if mark else None, f"YAML {context}{exc.problem}") from exc
+    except yaml.YAMLError as exc:  # e.g. a control character the reader refuses
+        raise _FileProblem(getattr(getattr(exc, "position", None), "line", None) or None,
+                           f"YAML: {str(exc).splitlines()[0][:200]}") from exc
+    except RecursionError as exc:
+        raise _FileProblem(None, "YAML nesting is too deep") from exc
+    except ValueError as exc:  # a value its tag cannot hold: !!int abc, 2026-02-30, huge ints
+        raise _FileProblem(None, f"YAML value: {str(exc)[:200]}") from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _duplicate_key_line(node: yaml.Node) -> tuple[int, str] | None:

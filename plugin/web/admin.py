@@ -46,7 +46,8 @@ def ticket_report(services, vendor: str, ticket_id: str) -> dict:
 @bp.get("/tickets/<vendor>/<ticket_id>")
 @require_admin
 def ticket(vendor: str, ticket_id: str):
-    if vendor not in VENDORS or not ticket_id.isdigit() or len(ticket_id) > 40:
+    if vendor not in VENDORS or not (ticket_id.isascii() and ticket_id.isdigit()) or \
+            len(ticket_id) > 40:
         return jsonify(error="unknown vendor or malformed ticket id"), 404
     return jsonify(ticket_report(_services(), vendor, ticket_id))
 
@@ -67,7 +68,7 @@ def events():
 @bp.post("/events/<int:event_id>/replay")
 @require_admin
 def replay(event_id: int):
-    if not _services().store.requeue(event_id):
+    if event_id >= 2**31 or not _services().store.requeue(event_id):
         return jsonify(error="no finished event with that id"), 404
     return jsonify(status="queued", event_id=event_id), 202
 
