@@ -53,6 +53,17 @@ def freshdesk():
                    lambda payload: normalise_freshdesk(payload, delivery))
 
 
+def storable(event) -> None:
+    """Refuse (400) what no store could keep, rather than failing the commit (503 forever)."""
+    # Lone surrogates ("\ud800") decode from JSON but cannot be encoded; PostgreSQL refuses NUL.
+    fields = (event.delivery_key, event.name, event.ticket_id)
+    "".join(fields).encode()
+    if any("\x00" in field for field in fields):
+        raise BadEvent("the event carries a NUL character")
+    if len(event.name) > 80 or len(event.delivery_key) > 200:
+        raise BadEvent("the event type or id is too long")
+
+
 def _intake(services, vendor: str, body: bytes, normalise):
     """Parse, store, acknowledge: the same for every vendor once the sender is verified."""
     try:
@@ -61,8 +72,7 @@ def _intake(services, vendor: str, body: bytes, normalise):
         return _error(400, "the body is not JSON in UTF-8")
     try:
         event = normalise(payload)
-        # Lone surrogates ("\ud800") decode from JSON but cannot be stored as text.
-        f"{event.delivery_key}{event.name}{event.ticket_id}".encode()
+        storable(event)
     except BadEvent as exc:
         return _error(400, f"not a {vendor.title()} ticket event: {exc}")
     except UnicodeEncodeError:

@@ -73,8 +73,10 @@ def _parse(text: str) -> tuple[yaml.Node | None, Any]:
                            f"YAML: {str(exc).splitlines()[0][:200]}") from exc
     except RecursionError as exc:
         raise _FileProblem(None, "YAML nesting is too deep") from exc
-    except ValueError as exc:  # a value its tag cannot hold: !!int abc, 2026-02-30, huge ints
-        raise _FileProblem(None, f"YAML value: {str(exc)[:200]}") from exc
+    except (ValueError, KeyError, AttributeError, IndexError, TypeError, OverflowError) as exc:
+        # A value its tag cannot hold (!!int abc, !!bool maybe, 2026-02-30, huge ints): PyYAML's
+        # constructors raise whatever their conversion raises.
+        raise _FileProblem(None, f"YAML value that its tag cannot hold: {str(exc)[:160]}") from exc
     finally:
         if loader is not None:
             loader.dispose()

@@ -1,19 +1,16 @@
 """Hypothesis strategies for the bad-input fuzzer (tests/faults/test_fuzz.py).
 
-Every strategy here is hostile on purpose. Inputs that trigger bugs already pinned as strict
-xfails in test_fuzz.py are left out by default, so that the fuzzer keeps guarding everything
-else; FT_FUZZ_KNOWN_BUGS=1 puts them back in (the fuzz tests then fail until the bugs are fixed).
+Every strategy here is hostile on purpose, including the inputs behind the bugs the fuzzer
+found (lone surrogates, 4,300+-digit numbers, unhashable fields, non-ASCII digits).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 
 from hypothesis import strategies as st
 
-KNOWN_BUGS = os.environ.get("FT_FUZZ_KNOWN_BUGS") == "1"
 INT_MAX_STR_DIGITS = 4300  # CPython's limit on int <-> decimal string conversion
 
 HOSTILE = (
@@ -25,9 +22,8 @@ HOSTILE = (
     "zen:event-type:ticket.created", "NaN", "null", "😀" * 8, "a" * 3000, " \t\n ", "０１２",
 )
 
-# Surrogates reach SQLite as unencodable text: test_known_bug_lone_surrogate_in_stored_fields.
 _NO_SURROGATES = st.characters(codec="utf-8")
-_JSON_CHARACTERS = st.characters(exclude_categories=()) if KNOWN_BUGS else _NO_SURROGATES
+_JSON_CHARACTERS = st.characters(exclude_categories=())  # lone surrogates too, as \udXXX
 LATIN1 = st.characters(min_codepoint=0x20, max_codepoint=0xFF,
                        exclude_characters="".join(map(chr, range(0x7F, 0xA0))))
 
@@ -47,7 +43,7 @@ def text(max_size: int = 40, min_size: int = 0) -> st.SearchStrategy[str]:
 
 
 def jtext(max_size: int = 40, min_size: int = 0) -> st.SearchStrategy[str]:
-    """Text for JSON strings: lone surrogates too (as \\udXXX escapes) with FT_FUZZ_KNOWN_BUGS."""
+    """Text for JSON strings: lone surrogates too (\\udXXX escapes, or CESU-8 bytes)."""
     return _text(_JSON_CHARACTERS, max_size, min_size)
 
 
@@ -68,9 +64,8 @@ _BIG = "@@BIGINT:{}@@"
 
 
 def big_int_digits() -> st.SearchStrategy[int]:
-    """Digit counts for integers in JSON; past CPython's limit only with FT_FUZZ_KNOWN_BUGS."""
-    top = 6000 if KNOWN_BUGS else INT_MAX_STR_DIGITS
-    return st.integers(1, top)
+    """Digit counts for integers in JSON, past CPython's 4,300-digit limit too."""
+    return st.integers(1, INT_MAX_STR_DIGITS + 1700)
 
 
 def ints() -> st.SearchStrategy:
@@ -79,7 +74,10 @@ def ints() -> st.SearchStrategy:
 
 
 def dumps(value, ensure_ascii: bool = True) -> bytes:
-    """JSON bytes; big-integer placeholders become literal digits (json.dumps can't write them)."""
+    """JSON bytes; big-integer placeholders become literal digits (json.dumps can't write them).
+
+    Lone surrogates written without ensure_ascii become CESU-8 bytes: not UTF-8.
+    """
     raw = json.dumps(value, ensure_ascii=ensure_ascii)
     raw = re.sub(r'"@@BIGINT:(\d+)@@"', lambda m: "7" * int(m.group(1)), raw)
     return raw.encode("utf-8", "surrogatepass")
@@ -113,7 +111,7 @@ def non_dicts() -> st.SearchStrategy:
 # -- ids ---------------------------------------------------------------------------------------
 
 ASCII_IDS = st.from_regex(r"[0-9]{1,40}", fullmatch=True)
-# Non-ASCII Unicode digits pass str.isdigit(): see test_known_bug_unicode_digit_ids.
+# Non-ASCII Unicode digits pass str.isdigit(): see test_fixed_bug_unicode_digit_ids.
 UNICODE_DIGIT_IDS = st.sampled_from(["²", "١٢٣", "٣", "𝟙𝟚", "੧੨", "①"])
 
 
@@ -129,9 +127,8 @@ def bad_ids() -> st.SearchStrategy:
         st.booleans(),
         st.lists(json_scalars(), max_size=3),
         st.dictionaries(jtext(5), json_scalars(), max_size=2),
+        UNICODE_DIGIT_IDS,
     ]
-    if KNOWN_BUGS:
-        options.append(UNICODE_DIGIT_IDS)
     return st.one_of(options)
 
 
@@ -155,13 +152,28 @@ def bad_ft_events() -> st.SearchStrategy:
     wrong = jtext().filter(lambda s: s not in {"ticket.created", "ticket.updated"})
     options = [wrong, st.sampled_from(["TICKET.CREATED", "ticket.created ", "ticket.solved",
                                        "zen:event-type:ticket.created"]),
-               st.integers(), st.floats(), st.booleans()]
-    if KNOWN_BUGS:  # a list or object crashes the set lookup: test_known_bug_unhashable_ft_event
-        options.append(unhashables())
+               st.integers(), st.floats(), st.booleans(),
+               unhashables()]  # a list or object once crashed the set lookup
     return st.one_of(options)
 
 
-def clear_of_known_bugs(payload) -> bool:
-    """False for a JSON payload that trips a pinned bug (unless FT_FUZZ_KNOWN_BUGS is set)."""
-    return KNOWN_BUGS or not (isinstance(payload, dict)
-                              and isinstance(payload.get("ft_event"), (list, dict)))
+_HUGE_NUMBER = re.compile(rb"[:\[,]\s*-?[0-9]{%d,}" % (INT_MAX_STR_DIGITS + 1))
+
+
+def json_refused(raw: bytes) -> bool:
+    """True when RAW is no JSON document CPython can read: not UTF-8, or a 4,301+-digit number."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return _HUGE_NUMBER.search(raw) is not None
+
+
+def unstorable(key: str, name: str = "") -> bool:
+    """True when a delivery key or event name cannot be stored in every store (a lone
+    surrogate, a NUL that PostgreSQL refuses, more than the columns hold): it must be refused."""
+    try:
+        (key + name).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return "\x00" in key + name or len(key) > 200 or len(name) > 80
