@@ -47,7 +47,6 @@ class Person:
     locale: str | None = None
     time_zone: str | None = None
     phone: str | None = None
-    is_agent: bool = False
 
 
 @dataclass

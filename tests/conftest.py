@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import create_engine, text
 from plugin.config import Settings
 from plugin.services import Services
 from plugin.signatures import sign_zendesk_headers
+from tests.webhook_receiver import Receiver
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SECRET = "test-webhook-secret"
@@ -105,3 +107,21 @@ def signed(body: dict | bytes, secret: str = SECRET, when: datetime | None = Non
     headers = sign_zendesk_headers(secret, raw, when or datetime.now(UTC))
     headers["Content-Type"] = "application/json"
     return raw, headers
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    """A local webhook target for the sandbox's own tests, one per test module."""
+    rec = Receiver()
+    yield rec
+    rec.server.shutdown()
+
+
+@pytest.fixture
+def hook(receiver: Receiver) -> Receiver:
+    """The receiver, emptied and answering 200 at once."""
+    with receiver.lock:
+        receiver.received.clear()
+        receiver.script.clear()
+        receiver.max_delay = 0.0
+    return receiver

@@ -9,26 +9,11 @@ import pytest
 import requests
 
 from plugin.sandbox import SandboxClient, SandboxConfig, SandboxHandle, start_in_thread
-from tests.test_sandbox import Receiver
+from tests.webhook_receiver import Receiver
 
 SECRET = "fd-gizli-anahtar"
 BOT = ("bot-key", "X")
 AYSE = ("ayse-key", "X")
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[Receiver]:
-    rec = Receiver()
-    yield rec
-    rec.server.shutdown()
-
-
-@pytest.fixture
-def hook(receiver: Receiver) -> Receiver:
-    with receiver.lock:
-        receiver.received.clear()
-        receiver.script.clear()
-    return receiver
 
 
 @pytest.fixture

@@ -138,7 +138,6 @@ class ZendeskHelpdesk:
             locale=user.get("locale"),
             time_zone=user.get("iana_time_zone") or user.get("time_zone"),
             phone=user.get("phone"),
-            is_agent=user.get("role") in {"agent", "admin"},
         )
 
     def comments(self, ticket_id: str) -> list[Comment]:
