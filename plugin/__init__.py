@@ -45,13 +45,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["followthrough"] = services
 
     from plugin import webhooks
-    from plugin.web import admin, console, health, surveys
+    from plugin.web import admin, console, health, panel, surveys
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(surveys.bp)
+    app.register_blueprint(panel.bp)
 
     @app.errorhandler(HTTPException)
     def json_errors(exc: HTTPException):

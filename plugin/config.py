@@ -77,6 +77,14 @@ class Settings:
     survey_on_closed: str = "skip"
     talk_callbacks: bool = False
     talk_phone_number_id: str | None = None
+    zendesk_app_id: str | None = None
+    zendesk_app_public_key: str | None = None
+    zendesk_app_installation_id: str | None = None
+    freshdesk_app_secret: str | None = None
+    panel_session_seconds: int = 1800
+    panel_action_agents: str = "*"
+    zaf_sdk_url: str | None = None
+    panel_frame_ancestors: str | None = None
 
     @property
     def sandbox(self) -> bool:
@@ -168,6 +176,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         survey_on_closed=_read(env, "FT_SURVEY_ON_CLOSED", "skip"),
         talk_callbacks=_read(env, "FT_ZENDESK_TALK_CALLBACKS", "0") in {"1", "true", "yes"},
         talk_phone_number_id=_read(env, "FT_ZENDESK_TALK_PHONE_NUMBER_ID"),
+        zendesk_app_id=_read(env, "FT_ZENDESK_APP_ID"),
+        zendesk_app_public_key=_read(env, "FT_ZENDESK_APP_PUBLIC_KEY"),
+        zendesk_app_installation_id=_read(env, "FT_ZENDESK_APP_INSTALLATION_ID"),
+        freshdesk_app_secret=_read(env, "FT_FRESHDESK_APP_SECRET"),
+        panel_session_seconds=_int(env, "FT_PANEL_SESSION_SECONDS", 1800),
+        panel_action_agents=_read(env, "FT_PANEL_ACTION_AGENTS", "*") or "*",
+        zaf_sdk_url=_read(env, "FT_ZAF_SDK_URL"),
+        panel_frame_ancestors=_read(env, "FT_PANEL_FRAME_ANCESTORS"),
     )
     settings.validate()
     return settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -129,3 +129,17 @@ class SurveyAnswer(Base):
     ces: Mapped[int | None] = mapped_column(Integer, nullable=True)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     answered_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ChecklistTick(Base):
+    """An agent ticked (or unticked) one step of a playbook's checklist in the side panel."""
+
+    __tablename__ = "checklist_ticks"
+
+    vendor: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    playbook_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)
+    done: Mapped[bool] = mapped_column(Boolean, default=True)
+    agent_id: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

@@ -32,6 +32,12 @@ class Services:
         return self.settings.secret_key or persistent_secret(self.settings.var_dir,
                                                              "secret_key")[0]
 
+    @cached_property
+    def panel_sessions(self):
+        from plugin.panel.signin import Sessions
+
+        return Sessions(self.secret_key, self.settings.panel_session_seconds)
+
     def migrate(self) -> None:
         migrate(self.engine)
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 
 from plugin.sandbox.admin import admin_bp
+from plugin.sandbox.agent_view import agent_bp
 from plugin.sandbox.api import api_bp
 from plugin.sandbox.api_tickets import tickets_bp
 from plugin.sandbox.common import SandboxRuntime, runtime, simulated
@@ -100,5 +101,6 @@ def create_sandbox_app(config: SandboxConfig | None = None) -> Flask:
     app.register_error_handler(405, _method_not_allowed)
     app.register_blueprint(api_bp)
     app.register_blueprint(tickets_bp)
+    app.register_blueprint(agent_bp)
     app.wsgi_app = _strip_json_suffix(app.wsgi_app)  # type: ignore[method-assign]
     return app
