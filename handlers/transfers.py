@@ -68,6 +68,10 @@ def record_transfer(context: TicketContext):
     config = settings(context)
     names = context.groups or {}
     path = [transfers[0]["from"], *(t["to"] for t in transfers)]
+    known_names = dict(context.memory.get("group_names") or {})
+    if any(names.get(g) and known_names.get(g) != names[g] for g in path):
+        yield Remember("group_names", {**known_names, **{g: names[g] for g in path
+                                                          if names.get(g)}})
     route = " → ".join(names.get(g, g) for g in path)
     customer, agents = split_conversation(context)
     before = [c for c in agents if (parse_time(c.created_at) or at) <= at]
