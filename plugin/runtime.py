@@ -137,9 +137,11 @@ def sandbox_banner(settings: Settings, admin_token: str, created: bool) -> str:
         "Next, in another terminal:",
         '  .venv/bin/followthrough sandbox ticket "Siparişim hâlâ gelmedi" --lang tr',
         "  .venv/bin/followthrough sandbox show 1",
-        "",
     ]
-    return "\n".join(lines)
+    if settings.helpdesk == "zendesk":
+        lines.append(f"  the ticket with the side panel: http://127.0.0.1:{settings.sandbox_port}"
+                     "/agent/tickets/1")
+    return "\n".join([*lines, ""])
 
 
 def serve(settings: Settings) -> int:

@@ -40,9 +40,15 @@ def _sdk_url() -> str:
     settings = _services().settings
     if settings.zaf_sdk_url:
         return settings.zaf_sdk_url
-    if settings.sandbox and settings.helpdesk == "zendesk":
-        return f"{_zendesk_api_base()}/static/zaf_sdk.js"
+    if settings.helpdesk == "zendesk" and (settings.sandbox or _is_sandbox_api(settings)):
+        return f"{_zendesk_api_base()}/static/zaf_sdk.js"  # the sandbox's ZAF stand-in
     return ZAF_SDK
+
+
+def _is_sandbox_api(settings) -> bool:
+    """ZENDESK_API_URL pointing anywhere but zendesk.com means a sandbox (tests, demos)."""
+    host = urlsplit(settings.zendesk_api_url or "").hostname or ""
+    return bool(host) and not host.endswith(".zendesk.com")
 
 
 def _zendesk_api_base() -> str:
