@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint faults bench clean
+.PHONY: run test lint browser faults bench clean
 
 $(BIN)/followthrough: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,18 @@ run: $(BIN)/followthrough
 lint: $(BIN)/followthrough
 	$(BIN)/ruff check .
 
-test: lint
+test: lint browser
 	$(BIN)/pytest
+
+# The browser tests drive Debian's Chromium through its chromedriver: install both when missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  sudo=; if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then sudo=sudo; fi; \
+	  echo "installing chromium and chromium-driver"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium chromium-driver; \
+	fi
 
 # The full fault suite: 5,000 events through repeated kill -9, larger fault scenarios, and
 # 10,000 fuzzed requests. `make test` runs the short form of the same tests.

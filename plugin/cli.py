@@ -56,6 +56,16 @@ def _parser() -> argparse.ArgumentParser:
     trial.add_argument("--tag", action="append", default=[])
     evaluate = pb_sub.add_parser("eval", help="accuracy on a labelled CSV (text,expected)")
     evaluate.add_argument("csv")
+
+    for vendor in ("zendesk", "freshdesk"):
+        helpdesk_app = sub.add_parser(f"{vendor}-app",
+                                      help=f"the {vendor.capitalize()} ticket sidebar app")
+        app_sub = helpdesk_app.add_subparsers(dest="app_command", required=True)
+        app_build = app_sub.add_parser("build", help="check the app and write its zip")
+        app_build.add_argument("--out", default=f"var/followthrough-{vendor}-app.zip")
+        if vendor == "zendesk":
+            app_build.add_argument("--url", help="bake this plugin URL into the manifest instead "
+                                   "of asking for it when the app is installed")
     return parser
 
 
@@ -159,6 +169,11 @@ def _report(args, services) -> int:
 def main(argv: list[str] | None = None) -> int:
     load_dotenv(".env")
     args = _parser().parse_args(argv)
+    if args.command in {"zendesk-app", "freshdesk-app"}:  # needs no settings
+        from plugin.apps import build_command
+
+        vendor = args.command.removesuffix("-app")
+        return build_command(vendor, args.out, getattr(args, "url", None))
     try:
         settings = load_settings()
     except ConfigError as exc:
