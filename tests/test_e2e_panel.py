@@ -139,3 +139,31 @@ def test_freshdesk_app_sessions_need_the_installation_secret(tmp_path):
             page.headers["Content-Security-Policy"]
     finally:
         stack.close()
+
+
+def test_check_my_reply_answers_and_stores_nothing(stack):
+    ticket_id = stack.client.create_customer_ticket(COMPLAINT, lang="tr")
+    wait_until(lambda: stack.report(ticket_id)["playbooks"], what="the playbook state")
+    wait_until(stack.settled, what="the stack to settle")
+    headers = open_panel(stack, ticket_id)
+    before = stack.report(ticket_id)
+    url = f"{stack.url}/api/lint"
+    draft = "Bu konu bizim departmanımızı ilgilendirmiyor, muhasebeye kendiniz yazın."
+    found = requests.post(url, headers=headers, timeout=10, json={
+        "ticket_id": str(ticket_id), "text": draft}).json()
+    [hit] = found["deflections"]
+    assert "departmanımızı ilgilendirmiyor" in hit["phrase"] and hit["better"]
+    assert [m["step"] for m in found["missing"]] == [
+        "Özür dileyin", "Sorunu üstlenin", "Tercih ettiği çözümü sorun", "Bir tarih verin"]
+    promise = requests.post(url, headers=headers, timeout=10, json={
+        "ticket_id": str(ticket_id), "text": "Sabah saat 15:00-a qədər sizə geri dönəcəm.",
+        "agent_tz": "Europe/Istanbul", "customer_tz": "Asia/Baku"}).json()
+    [kept] = promise["promises"]
+    assert kept["customer"]["zone"] == "Asia/Baku" and kept["agent"]["zone"] == "Europe/Istanbul"
+    assert kept["customer"]["local"][11:] == "16:00" and kept["agent"]["local"][11:] == "15:00"
+    for bad, status in (({"ticket_id": "x", "text": "a"}, 400), ({"ticket_id": "1"}, 400),
+                        ({"ticket_id": "1", "text": "a" * 20_001}, 413)):
+        assert requests.post(url, headers=headers, json=bad, timeout=10).status_code == status
+    after = stack.report(ticket_id)
+    assert after["actions"] == before["actions"] and after["flags"] == before["flags"]
+    assert stack.note_count(ticket_id) == len(stack.notes(ticket_id)) == 1  # guidance only

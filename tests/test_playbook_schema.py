@@ -176,3 +176,62 @@ def test_strict_flag_turns_quality_problems_into_load_errors(tmp_path: Path) -> 
     (error,) = strict.errors
     assert (error.field, error.message) == ("title", "missing title for az")
     assert error.line == _line_of(tmp_path / "complaint.yaml", "title:")
+
+
+def _with_reply_checks(tmp_path: Path, block: str) -> Path:
+    """The valid complaint fixture with `block` as the Turkish guidance's reply_checks."""
+    text = (VALID / "complaint.yaml").read_text(encoding="utf-8")
+    anchor = '    first_reply: "Merhaba {name}, mesajınız için teşekkürler; hemen ilgileniyorum."\n'
+    assert anchor in text
+    target = tmp_path / "complaint.yaml"
+    target.write_text(text.replace(anchor, anchor + "    reply_checks:\n" + block), "utf-8")
+    return target
+
+
+@pytest.mark.parametrize(
+    ("block", "needle", "field", "message_part"),
+    [
+        ('      - step: "Özür dileyin"\n        any: ["özür dil*"]\n        promise: true\n',
+         "- step:", "guidance.tr.reply_checks[0]", "either any"),
+        ('      - step: "Özür dileyin"\n', "- step:", "guidance.tr.reply_checks[0]", "either any"),
+        ('      - step: "Özür dileyin"\n        promise: false\n', "- step:",
+         "guidance.tr.reply_checks[0]", "either any"),
+        ('      - step: "Özür dileyin"\n        any: ["özür dil*", "ö*zür"]\n', "any:",
+         "guidance.tr.reply_checks[0].any[1]", "'*' only at a word end"),
+        ('      - step: "Özür dileyin"\n        any: []\n', "any:",
+         "guidance.tr.reply_checks[0].any", "at least 1"),
+        ('      - step: ""\n        promise: true\n', "- step:",
+         "guidance.tr.reply_checks[0].step", "at least 1"),
+        ('      - step: "Özür dileyin"\n        keywords: ["özür*"]\n', "keywords:",
+         "guidance.tr.reply_checks[0].keywords", "Extra inputs"),
+    ],
+)
+def test_reply_check_errors_name_file_line_and_field(
+    tmp_path: Path, block: str, needle: str, field: str, message_part: str
+) -> None:
+    target = _with_reply_checks(tmp_path, block)
+    errors = load_playbooks(tmp_path).errors
+    assert [e.field for e in errors] == [field]
+    assert errors[0].line == _line_of(target, needle)
+    assert message_part in errors[0].message
+    assert str(errors[0]).startswith(f"{tmp_path.name}/complaint.yaml:{errors[0].line}: {field}: ")
+
+
+def test_reply_checks_load_and_quality_limits(tmp_path: Path) -> None:
+    good = '      - step: "Özür dileyin"\n        any: ["özür dil*", "kusura bakmayın"]\n'
+    good += "      - step: \"Tarih verin\"\n        promise: true\n"
+    _with_reply_checks(tmp_path, good)
+    tr_checks = load_playbooks(tmp_path).playbooks["complaint"].guidance["tr"].reply_checks
+    assert [(c.step, c.any, c.promise) for c in tr_checks] == [
+        ("Özür dileyin", ["özür dil*", "kusura bakmayın"], False),
+        ("Tarih verin", None, True),
+    ]
+    strict = load_playbooks(tmp_path, strict=True)
+    (error,) = strict.errors
+    assert error.field == "guidance"
+    assert error.message == "reply_checks differ in number by language: tr 2, az 0, en 0"
+    data = _raw()
+    data["guidance"]["en"]["reply_checks"] = [{"step": "x" * 41, "promise": True}] * 5
+    problems = dict(quality_problems(Playbook.model_validate(data)))
+    assert problems[("guidance", "en", "reply_checks")] == "at most 4 reply checks"
+    assert problems[("guidance", "en", "reply_checks", 0, "step")] == "step is 41 chars; max 40"

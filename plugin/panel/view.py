@@ -63,7 +63,15 @@ def _flags(record: TicketRecord, texts: dict) -> list:
             flags.append({"kind": "promise_at_risk", "detail": row.payload.get("phrase", ""),
                           "at": row.updated_at.isoformat() + "Z"})
     return [{"kind": flag.get("kind", ""), "explain": texts.get(f"flag_{flag.get('kind')}", ""),
-             "detail": str(flag.get("detail") or ""), "at": flag.get("at")} for flag in flags]
+             "detail": _detail(flag), "at": flag.get("at")} for flag in flags]
+
+
+def _detail(flag: dict) -> str:
+    """The flag's evidence for an agent: a deflection's words without its category id."""
+    detail = str(flag.get("detail") or "")
+    if flag.get("kind") == "deflection" and ": " in detail:
+        return detail.split(": ", 1)[1]
+    return detail
 
 
 def _transfers(record: TicketRecord) -> list[str]:

@@ -39,11 +39,26 @@ class SayInstead(_Model):
     say: str = Field(min_length=1)
 
 
+class ReplyCheck(_Model):
+    """One thing a draft reply should do: a short label and how to see it was done."""
+
+    step: str = Field(min_length=1)
+    any: list[Keyword] | None = Field(default=None, min_length=1)
+    promise: bool = False
+
+    @model_validator(mode="after")
+    def _one_test(self) -> ReplyCheck:
+        if (self.any is not None) == self.promise:
+            raise ValueError("a reply check takes either any: [keywords] or promise: true")
+        return self
+
+
 class Guidance(_Model):
     steps: list[str] = Field(min_length=1)
     say_instead: list[SayInstead] = []
     collect: list[str] = []
     first_reply: str = Field(min_length=1)
+    reply_checks: list[ReplyCheck] = []
 
 
 class MatchSpec(_Model):
@@ -99,7 +114,8 @@ class Playbook(_Model):
 
 
 def quality_problems(playbook: Playbook) -> list[tuple[Loc, str]]:
-    """Shipped-quality checks beyond the schema: every language present, sizes within limits."""
+    """Shipped-quality checks beyond the schema: every language present (each with as many
+    reply checks), sizes within limits."""
     problems: list[tuple[Loc, str]] = []
     for lang in LANGUAGES:
         if not playbook.title.get(lang, "").strip():
@@ -109,6 +125,10 @@ def quality_problems(playbook: Playbook) -> list[tuple[Loc, str]]:
             problems.append((("guidance",), f"missing guidance for {lang}"))
             continue
         problems.extend(_guidance_problems(("guidance", lang), guidance))
+    counts = {lang: len(g.reply_checks) for lang, g in playbook.guidance.items()}
+    if len(set(counts.values())) > 1:
+        listed = ", ".join(f"{lang} {count}" for lang, count in counts.items())
+        problems.append((("guidance",), f"reply_checks differ in number by language: {listed}"))
     return problems
 
 
@@ -123,6 +143,13 @@ def _guidance_problems(loc: Loc, guidance: Guidance) -> list[tuple[Loc, str]]:
         problems.append(((*loc, "say_instead"), "at most 4 say_instead pairs"))
     if len(guidance.collect) > 5:
         problems.append(((*loc, "collect"), "at most 5 collect items"))
+    if len(guidance.reply_checks) > 4:
+        problems.append(((*loc, "reply_checks"), "at most 4 reply checks"))
+    for index, check in enumerate(guidance.reply_checks):
+        if len(check.step) > 40:
+            problems.append(
+                ((*loc, "reply_checks", index, "step"), f"step is {len(check.step)} chars; max 40")
+            )
     if len(guidance.first_reply) > 400:
         problems.append(((*loc, "first_reply"), "first_reply is over 400 chars"))
     stray = [p for p in _PLACEHOLDER.findall(guidance.first_reply) if p != "{name}"]

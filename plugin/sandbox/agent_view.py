@@ -3,6 +3,7 @@ signed first request (RS256 app token) and a stand-in for the ZAF client."""
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from urllib.parse import urlsplit
@@ -39,6 +40,7 @@ def app_token(agent_id: int, now: float | None = None) -> str:
               "aud": f"https://{SUBDOMAIN}.zendesk.com/api/v2/apps/installations/"
                      f"{INSTALLATION_ID}.json",
               "sub": str(agent_id), "iat": int(now), "nbf": int(now),
+              "jti": secrets.token_hex(8),
               "exp": int(now) + TOKEN_SECONDS,
               "context": {"product": "support", "location": "ticket_sidebar"}}
     return jwt.encode(claims, app_key(), algorithm="RS256")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
+import threading
 from datetime import UTC, datetime
 from functools import wraps
 from urllib.parse import quote, urlsplit
@@ -13,6 +14,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 from plugin.followups.zones import resolve_zone
 from plugin.panel import records
 from plugin.panel.keys import KeyUnavailable, app_public_key
+from plugin.panel.lint import check_reply
 from plugin.panel.signin import SignInError, verify_app_token
 from plugin.panel.texts import TEXTS, agent_language
 from plugin.panel.view import customer_zone, panel_view
@@ -25,6 +27,7 @@ SESSION_HEADER = "X-Panel-Session"
 MAX_DRAFT_CHARS = 20_000
 _TICKET_ID = re.compile(r"[0-9]{1,20}")
 _JOB_ACTIONS = ("run", "cancel")
+_warm = threading.Event()
 
 
 def _services():
@@ -89,8 +92,30 @@ def _refusal(reason: str, status: int = 401) -> Response:
     return _page_headers(response, "zendesk")
 
 
+def _warm_up() -> None:
+    """Once per process, in the background: load the language models and compile the reply
+    check, so an agent's first "check my reply" answers as fast as the later ones."""
+    if _warm.is_set():
+        return
+    _warm.set()
+    services = _services()
+
+    def run() -> None:
+        from plugin.panel.lint import check_reply
+
+        playbook_set = services.playbooks.current()
+        zone = services.settings.default_timezone
+        check_reply("Merhaba, yarın size döneceğim.", playbook_set=playbook_set,
+                    active=list(playbook_set.playbooks), language=None, now=datetime.now(UTC),
+                    agent_tz=zone, customer_tz=zone)
+
+    threading.Thread(target=run, name="panel-warm-up", daemon=True).start()
+
+
 def _shell(vendor: str, session: str | None) -> Response:
-    language = agent_language(request.args.get("lang"))
+    # Zendesk's signed POST carries no language: the browser's is the best first guess.
+    language = agent_language(request.args.get("lang") or
+                              request.accept_languages.best_match(TEXTS, default="en"))
     return _page_headers(Response(render_template(
         "panel.html", lang=language, texts=TEXTS[language], vendor=vendor, session=session,
         sdk_url=_sdk_url() if vendor == "zendesk" else None,
@@ -118,6 +143,7 @@ def zendesk_panel():
         return _refusal(exc.reason)
     if not records.use_token_once(services.store, claims.fingerprint):
         return _refusal("replayed")
+    _warm_up()
     return _shell("zendesk", services.panel_sessions.issue("zendesk", claims.agent_id))
 
 
@@ -142,6 +168,7 @@ def freshdesk_session():
     if not _TICKET_ID.fullmatch(ticket_id) or not re.fullmatch(r"[0-9]{0,20}", agent_id):
         return jsonify(error="ticket_id and agent_id must be numeric ids"), 400
     session = services.panel_sessions.issue("freshdesk", agent_id)
+    _warm_up()
     language = agent_language(str(body.get("locale", "")))
     url = (f"{services.settings.public_url}/panel/app?lang={language}"
            f"#session={quote(session)}&ticket={ticket_id}")
@@ -253,8 +280,6 @@ def followup_action(raw_id: str, job_id: str, action: str):
 @require_panel_session
 def lint():
     """Check a draft reply; answers what it found and stores nothing."""
-    from plugin.panel.lint import check_reply
-
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         return jsonify(error="expected {\"ticket_id\": …, \"text\": …}"), 400

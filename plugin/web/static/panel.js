@@ -34,7 +34,7 @@
         node.setAttribute(name, value === true ? '' : value);
       }
     });
-    children.flat().forEach((child) => {
+    children.flat(Infinity).forEach((child) => {
       if (child === null || child === undefined) return;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     });
@@ -99,15 +99,16 @@
         box.addEventListener('change', () => tick(playbook.id, step.index, box));
         return element('li', {}, box, element('label', { for: id }, step.text));
       }));
+      const caption = playbook.say_instead.length ?
+        element('p', { className: 'caption' }, text('say_instead')) : null;
       const pairs = playbook.say_instead.length ? element('dl', { className: 'say-instead' },
-        element('p', { className: 'caption' }, text('say_instead')),
         playbook.say_instead.map((pair) => [
           element('dt', {}, element('span', { className: 'visually-hidden' }, `${text('avoid')}: `),
             pair.avoid),
           element('dd', {}, element('span', { className: 'visually-hidden' }, `${text('say')}: `),
             pair.say)])) : null;
       return element('article', { className: 'playbook', 'data-playbook': playbook.id },
-        element('h3', {}, playbook.title), steps, pairs);
+        element('h3', {}, playbook.title), steps, caption, pairs);
     }));
   }
 
