@@ -1,9 +1,12 @@
-"""Benchmark: check_reply latency on the shipped playbooks, cold and warm, in tr, az and en."""
+"""Benchmark: check_reply latency on the shipped playbooks, cold and warm, in tr, az and en;
+then POST /api/lint over HTTP, with a panel session, as the side panel calls it."""
 
 from __future__ import annotations
 
 import statistics
 import sys
+import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +14,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import requests  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from plugin import create_app  # noqa: E402
+from plugin.config import Settings  # noqa: E402
 from plugin.panel.lint import check_reply  # noqa: E402
 from plugin.playbooks.loader import PlaybookSet, load_playbooks  # noqa: E402
 
@@ -113,5 +121,38 @@ def main() -> None:
     print(f"  one 100 KB draft (checked on its first part): {huge_ms:.1f} ms")
 
 
+def http_round_trips() -> list[float]:
+    """POST /api/lint through the real route (session check, ticket read, check, JSON)."""
+    folder = Path(tempfile.mkdtemp(prefix="ft-lint-bench-"))
+    settings = Settings(database_url=f"sqlite:///{folder}/ft.db", var_dir=str(folder),
+                        playbooks_dir=str(ROOT / "playbooks"), admin_token="bench")
+    app = create_app(settings)
+    services = app.extensions["followthrough"]
+    services.migrate()
+    with services.store.sessions() as session:
+        for index, (_text, active, _zone) in enumerate(DRAFTS):
+            services.store.save_ticket_state(session, "zendesk", str(index + 1), playbooks=[
+                {"id": playbook, "score": 1.0, "why": []} for playbook in active])
+        session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/api/lint"
+    client = requests.Session()
+    client.headers["Authorization"] = f"Bearer {services.panel_sessions.issue('zendesk', '2')}"
+    times = []
+    for index in range(CALLS + 20):
+        text, _active, zone = DRAFTS[index % len(DRAFTS)]
+        start = time.perf_counter()
+        response = client.post(url, timeout=30, json={
+            "ticket_id": str(index % len(DRAFTS) + 1), "text": text.replace("{n}", str(index)),
+            "agent_tz": "Europe/Istanbul", "customer_tz": zone})
+        response.raise_for_status()
+        if index >= 20:  # the first calls load the language models
+            times.append((time.perf_counter() - start) * 1e3)
+    server.shutdown()
+    return times
+
+
 if __name__ == "__main__":
     main()
+    print(_line(f"POST /api/lint over HTTP, {CALLS} warm requests", http_round_trips()))
