@@ -25,7 +25,9 @@ from plugin.helpdesk.errors import (
     Transient,
 )
 from plugin.helpdesk.retry import call_with_retries
+from plugin.language import detect_language
 from plugin.models import InboxEvent
+from plugin.playbooks import TicketText, match
 from plugin.reconcile import missed_events
 from plugin.routing import Router
 from plugin.store import Store
@@ -68,14 +70,25 @@ class Processor:
         self.playbooks = playbooks
         self.scheduler = None  # set in the process that runs the scheduler
         self._groups_cache: tuple[float, dict[str, str]] | None = None
+        self._bot: str | None = None
 
     def bot_id(self) -> str:
-        key = f"{self.helpdesk.vendor}:me"
-        known = self.store.get_value(key)
-        if known is None:
-            known = call_with_retries(self.helpdesk.me)
-            self.store.set_value(key, known)
-        return known
+        """The plugin's API user: stored once, then kept in memory (it never changes)."""
+        if self._bot is None:
+            key = f"{self.helpdesk.vendor}:me"
+            known = self.store.get_value(key)
+            if known is None:
+                known = call_with_retries(self.helpdesk.me)
+                self.store.set_value(key, known)
+            self._bot = known
+        return self._bot
+
+    def warm_up(self) -> None:
+        """Load what the first event would otherwise wait for: the language models (seconds
+        of CPU, while events pile up behind it) and the playbooks' match index."""
+        detect_language("warm up")
+        if self.playbooks:
+            match(self.playbooks.current(), TicketText(text="warm up"), None)
 
     def process(self, row: InboxEvent) -> str:
         """Run ROW; returns the outcome it was left in (done, skipped, ignored, failed, retry)."""
@@ -274,7 +287,7 @@ class Processor:
             self._done(action.id)
 
     def _done(self, action_id: int) -> None:
-        with self.store.sessions() as session:
+        with self.store.transaction() as session:
             self.store.set_action_status(session, action_id, "done")
             session.commit()
 
@@ -318,8 +331,8 @@ class Processor:
         for key in ("language", "playbooks"):
             if key in plan.memory:
                 values[key] = plan.memory[key]
-        with self.store.sessions() as session:
-            state = self.store.ticket_state(row.vendor, event.ticket_id)
+        with self.store.transaction() as session:
+            state = self.store.ticket_state(row.vendor, event.ticket_id, session)
             flags = list(state.flags) if state else []
             for flag in plan.flags:
                 if not any(f["kind"] == flag.kind and f["detail"] == flag.detail for f in flags):

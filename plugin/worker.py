@@ -25,6 +25,7 @@ class Worker:
 
     def run(self, stop: threading.Event) -> None:
         """Process events until STOP is set."""
+        self.processor.warm_up()
         recovered = self.store.recover_processing()
         if recovered:
             log.info("events taken back from a stopped worker", extra={"count": recovered})
@@ -41,11 +42,17 @@ class Worker:
             wait(inflight)
 
     def _fill(self, pool: ThreadPoolExecutor, inflight: set[Future]) -> int:
-        free = self.threads - len(inflight)
-        if free <= 0:
+        """Claim more work once a thread is free, up to a second round queued behind the
+        running one: under a backlog one claim then serves several events, not one.
+
+        Queued rows are claimed like running ones (a lease, taken back at the next start),
+        and are all of different tickets: the claim never hands out a ticket's later event
+        while an earlier one is unfinished.
+        """
+        if len(inflight) >= self.threads:
             return 0
         try:
-            rows = self.store.claim(free, LEASE_SECONDS)
+            rows = self.store.claim(2 * self.threads - len(inflight), LEASE_SECONDS)
         except Exception:
             log.exception("could not claim events; will try again")
             return 0

@@ -138,8 +138,11 @@ class Stack:
 
     def settled(self) -> bool:
         """Nothing left to deliver or to process."""
-        counts = self.services.store.count_by_status()
+        # The sender first: once it has nothing pending, every delivery it made is committed,
+        # so the inbox read after it sees them (the other order can miss a delivery that is
+        # acknowledged between the two reads).
         sender = self.stats()["webhooks"]
+        counts = self.services.store.count_by_status()
         return not counts.get("pending") and not counts.get("processing") and \
             not sender.get("pending")
 

@@ -1,12 +1,15 @@
 """The store on SQLite and PostgreSQL: migrations, dedupe, per-ticket order, leases, requeue."""
 
+import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from plugin.db import make_engine, migrate, session_factory, utcnow
 from plugin.helpdesk.budget import Budget
 from plugin.helpdesk.errors import RateLimited
+from plugin.models import RateWindow
 from plugin.store import Store
 
 
@@ -87,3 +90,51 @@ def test_budget_is_shared_through_the_store(database_url):
     assert 0 < refused.value.retry_after <= 10.5
     clock[0] += 10
     budgets[1].acquire()
+
+
+def test_budget_reserves_a_batch_per_transaction_and_never_more_than_the_window(database_url):
+    store = make_store(database_url)
+    clock = [1_000_000.0]
+    # 1,200 rpm = 200 calls per window, reserved 10 at a time (a twentieth of the window).
+    budgets = [Budget(store.sessions, "zendesk", 1200, max_wait=0, clock=lambda: clock[0])
+               for _ in range(2)]
+    assert budgets[0].batch == 10
+    budgets[0].acquire()
+    assert shared_count(store, clock[0]) == 10  # one transaction reserved ten calls
+    for _ in range(9):
+        budgets[0].acquire()
+    assert shared_count(store, clock[0]) == 10  # the next nine came from the reservation
+    for index in range(180):
+        budgets[index % 2].acquire()
+    for _ in range(10):
+        budgets[1].acquire()
+    assert shared_count(store, clock[0]) == 200
+    with pytest.raises(RateLimited):
+        budgets[0].acquire()  # together the two processes spent the window exactly
+
+
+def test_an_unused_reservation_expires_with_its_window(database_url):
+    store = make_store(database_url)
+    clock = [1_000_000.0]
+    budget = Budget(store.sessions, "zendesk", 1200, max_wait=0, clock=lambda: clock[0])
+    budget.acquire()
+    clock[0] += 10
+    budget.acquire()  # nine calls of the old window are left, but this is a new window
+    assert shared_count(store, clock[0]) == 10
+
+
+def shared_count(store: Store, now: float) -> int:
+    with store.sessions() as session:
+        return session.get(RateWindow, ("zendesk", int(now // 10))).count
+
+
+def test_reads_do_not_wait_for_a_writer(tmp_path):
+    store = make_store(f"sqlite:///{tmp_path}/ft.db")
+    store.enqueue("zendesk", "a", "ticket.created", "1", "{}")
+    with store.transaction() as writer:
+        writer.execute(text("UPDATE inbox SET attempts = 5"))  # holds SQLite's write lock
+        started = time.monotonic()
+        assert [row.delivery_key for row in store.events()] == ["a"]
+        assert store.get_value("missing") is None
+        assert time.monotonic() - started < 0.5  # the busy timeout is 2 s
+        writer.rollback()

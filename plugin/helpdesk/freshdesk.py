@@ -26,6 +26,7 @@ from plugin.helpdesk.errors import (
     RateLimited,
     Transient,
 )
+from plugin.helpdesk.http import vendor_session
 from plugin.tickets import Comment, Person, Ticket, TicketUpdate
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ class FreshdeskHelpdesk:
     def __init__(self, api_key: str, base_url: str, budget: Budget | None = None,
                  timeout: float = 15.0) -> None:
         self.base_url = base_url.rstrip("/") + "/api/v2"
-        self.session = requests.Session()
+        self.session = vendor_session(self.base_url)
         self.session.auth = (api_key, "X")  # the API key is the user; the password is unused
         self.session.headers["Content-Type"] = "application/json"
         self.budget = budget

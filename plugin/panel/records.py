@@ -26,8 +26,8 @@ class TicketRecord:
 
 
 def ticket_record(store: Store, vendor: str, ticket_id: str) -> TicketRecord:
-    """One read transaction for the whole panel."""
-    with store.sessions() as session:
+    """One read transaction for the whole panel (a snapshot: it never waits for writers)."""
+    with store.reads() as session:
         state = session.get(TicketState, (vendor, ticket_id))
         followups = list(session.scalars(
             select(FollowUp).where(FollowUp.vendor == vendor, FollowUp.ticket_id == ticket_id)
