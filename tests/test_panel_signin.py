@@ -99,10 +99,8 @@ def test_only_rs256_is_accepted(keys):
     unsigned = jwt.encode(claims, None, algorithm="none")
     assert reason(lambda: verify_app_token(unsigned, _pem(keys[0]), SUBDOMAIN)) == "algorithm"
     # The classic confusion: an HMAC token keyed with the public key's text.
-    hmac_token = jwt.api_jws.PyJWS().encode(
-        jwt.api_jwt.PyJWT()._encode_payload(claims), b"x" * 32, algorithm="HS256")
-    assert reason(lambda: verify_app_token(hmac_token, _pem(keys[0]), SUBDOMAIN)) in \
-        {"algorithm", "signature"}
+    hmac_token = jwt.encode(claims, "x" * 32, algorithm="HS256")
+    assert reason(lambda: verify_app_token(hmac_token, _pem(keys[0]), SUBDOMAIN)) == "algorithm"
     assert reason(lambda: verify_app_token("not.a.jwt", _pem(keys[0]), SUBDOMAIN)) == \
         "malformed"
     assert reason(lambda: verify_app_token("x" * 9000, _pem(keys[0]), SUBDOMAIN)) == "malformed"
