@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-LANGUAGES = ("tr", "az", "en")
+from plugin.playbooks.schema import LANGUAGES
 
 TEXTS: dict[str, dict[str, str]] = {
     "tr": {
